@@ -1,0 +1,34 @@
+from django import forms
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+
+from . import services
+from .models import User
+
+
+class SignupForm(forms.Form):
+    """Extra fields of allauth's sign-up form (ACCOUNT_SIGNUP_FORM_CLASS)."""
+
+    field_order = ["email", "password1", "password2", "organization_name"]
+
+    organization_name = forms.CharField(
+        label="Organization name",
+        max_length=100,
+        error_messages={"required": "Enter your organization's name."},
+        widget=forms.TextInput(attrs={"autocomplete": "organization"}),
+    )
+
+    def signup(self, request: HttpRequest, user: User) -> None:
+        try:
+            services.organization_create(
+                name=self.cleaned_data["organization_name"], owner=user
+            )
+        except ValidationError as exc:  # pragma: no cover - the field already refused blanks
+            self.add_error(None, exc)
+            raise
+
+
+class ResendVerificationForm(forms.Form):
+    email = forms.EmailField(
+        label="Email", widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )

@@ -1,0 +1,147 @@
+import logging
+import smtplib
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage, EmailMultiAlternatives, get_connection
+from django.db import transaction
+from django.utils import timezone
+
+from . import encryption
+from .models import Membership, Organization, OutboundEmail, Role, User
+
+logger = logging.getLogger(__name__)
+
+
+def organization_create(*, name: str, owner: User) -> Organization:
+    name = name.strip()
+    if not name:
+        raise ValidationError({"organization_name": "Enter your organization's name."})
+    organization = Organization.objects.create(name=name)
+    Membership.objects.create(user=owner, organization=organization, role=Role.OWNER)
+    return organization
+
+
+# --- The email outbox -----------------------------------------------------------------------
+
+
+class EmailDeliveryError(Exception):
+    """A delivery that may succeed later (the SMTP server is down or refused for now)."""
+
+
+def email_queue(*, message: EmailMessage) -> OutboundEmail:
+    """Keep a rendered message in the outbox and hand it to the worker after commit.
+
+    If the transaction rolls back, the row and the task go with it: nothing is sent for a
+    sign-up that did not happen. If the broker is down, the row stays pending and
+    outbox_flush queues it again once the broker is back.
+    """
+    html = ""
+    for content, mimetype in getattr(message, "alternatives", []):
+        if mimetype == "text/html":
+            html = content
+    text = message.body
+    if getattr(message, "content_subtype", "plain") == "html" and not html:
+        html, text = message.body, ""
+    outbound = OutboundEmail.objects.create(
+        to=list(message.to),
+        from_email=message.from_email or settings.DEFAULT_FROM_EMAIL,
+        subject=message.subject[:255],
+        body_text_encrypted=encryption.encrypt(text),
+        body_html_encrypted=encryption.encrypt(html),
+    )
+    transaction.on_commit(lambda: email_publish(outbox_id=str(outbound.pk)))
+    return outbound
+
+
+def email_publish(*, outbox_id: str) -> bool:
+    """Queue the delivery task; never raise, since the outbox row already keeps the message."""
+    from .tasks import deliver_email
+
+    try:
+        deliver_email.apply_async(args=[outbox_id])
+    except Exception:
+        logger.warning("Broker unavailable; email %s stays in the outbox.", outbox_id)
+        return False
+    return True
+
+
+def email_deliver(*, outbox_id: str) -> bool:
+    """Send one outbox message over SMTP, at most once as far as this database can tell.
+
+    The row is locked for the duration of the send, so two workers running the same task
+    (late acks make that possible) cannot both send it: the second skips the locked row,
+    then finds it sent. Returns True if this call sent it.
+    """
+    failure: Exception | None = None
+    with transaction.atomic():
+        outbound = (
+            OutboundEmail.objects.select_for_update(skip_locked=True)
+            .filter(pk=outbox_id, status=OutboundEmail.Status.PENDING)
+            .first()
+        )
+        if outbound is None:
+            return False
+        try:
+            _smtp_send(outbound)
+        except (smtplib.SMTPException, OSError) as exc:
+            failure = exc
+            outbound.attempts += 1
+            outbound.last_error = f"{type(exc).__name__}: {exc}"[:255]
+            outbound.save(update_fields=["attempts", "last_error"])
+        else:
+            outbound.status = OutboundEmail.Status.SENT
+            outbound.sent_at = timezone.now()
+            outbound.attempts += 1
+            outbound.last_error = ""
+            # The bodies carry one-time links; nothing needs them once sent.
+            outbound.body_text_encrypted = ""
+            outbound.body_html_encrypted = ""
+            outbound.save()
+    if failure is not None:
+        raise EmailDeliveryError(str(failure)) from failure
+    return True
+
+
+def _smtp_send(outbound: OutboundEmail) -> None:
+    text = encryption.decrypt(outbound.body_text_encrypted)
+    html = encryption.decrypt(outbound.body_html_encrypted)
+    message = EmailMultiAlternatives(
+        subject=outbound.subject,
+        body=text,
+        from_email=outbound.from_email,
+        to=outbound.to,
+        headers={"Message-ID": outbound.message_id},
+        connection=get_connection(fail_silently=False),
+    )
+    if html:
+        message.attach_alternative(html, "text/html")
+    message.send()
+
+
+def outbox_requeue(*, older_than: timedelta | None = None) -> int:
+    """Queue again every pending message that has waited too long (broker or SMTP outage)."""
+    if older_than is None:
+        older_than = timedelta(seconds=settings.CONSOLE_OUTBOX_STALE_SECONDS)
+    now = timezone.now()
+    # Links in these emails expire after a few days; older ones are not worth sending.
+    horizon = now - timedelta(days=settings.ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS)
+    stale = list(
+        OutboundEmail.objects.filter(
+            status=OutboundEmail.Status.PENDING,
+            queued_at__lte=now - older_than,
+            created_at__gte=horizon,
+        )
+        .order_by("queued_at")
+        .values_list("pk", flat=True)[:500]
+    )
+    if not stale:
+        return 0
+    OutboundEmail.objects.filter(pk__in=stale).update(queued_at=now)
+    queued = 0
+    for pk in stale:
+        if not email_publish(outbox_id=str(pk)):
+            break
+        queued += 1
+    return queued

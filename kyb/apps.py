@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class KybConfig(AppConfig):
+    name = "kyb"
+    verbose_name = "Kyb"

@@ -1,0 +1,62 @@
+import os
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.core.cache import cache
+
+from accounts import services
+from accounts.models import User
+
+PASSWORD = "correct-horse-battery-staple-42"
+STRICT = os.environ.get("CONSOLE_STRICT_TESTS") == "1"
+
+
+def skip_or_fail(reason: str) -> None:
+    """A missing service skips the test on a laptop and fails it in CI (CONSOLE_STRICT_TESTS=1)."""
+    if STRICT:
+        pytest.fail(f"CONSOLE_STRICT_TESTS=1 and {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate-limit counters live in the cache; no test inherits another's."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def make_user(db):
+    def make(
+        email: str,
+        *,
+        password: str = PASSWORD,
+        verified: bool = True,
+        organization: str | None = "Acme Payments",
+    ) -> User:
+        user = User.objects.create_user(email=email, password=password)
+        EmailAddress.objects.create(user=user, email=email, primary=True, verified=verified)
+        if organization:
+            services.organization_create(name=organization, owner=user)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def alice(make_user) -> User:
+    """An owner of her organization, verified."""
+    return make_user("alice@example.com", organization="Alice Fintech")
+
+
+@pytest.fixture
+def charlie(make_user) -> User:
+    """An outsider: a member of another organization."""
+    return make_user("charlie@example.org", organization="Charlie Bank")
+
+
+@pytest.fixture
+def alice_client(client, alice):
+    client.force_login(alice)
+    return client
