@@ -20,9 +20,7 @@ class SignupForm(forms.Form):
 
     def signup(self, request: HttpRequest, user: User) -> None:
         try:
-            services.organization_create(
-                name=self.cleaned_data["organization_name"], owner=user
-            )
+            services.organization_create(name=self.cleaned_data["organization_name"], owner=user)
         except ValidationError as exc:  # pragma: no cover - the field already refused blanks
             self.add_error(None, exc)
             raise

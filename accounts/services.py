@@ -61,8 +61,10 @@ def email_publish(*, outbox_id: str) -> bool:
 
     try:
         deliver_email.apply_async(args=[outbox_id])
-    except Exception:
-        logger.warning("Broker unavailable; email %s stays in the outbox.", outbox_id)
+    except Exception as exc:  # any broker failure: the outbox row is the safety net
+        logger.warning(
+            "Broker unavailable (%s); email %s stays in the outbox.", type(exc).__name__, outbox_id
+        )
         return False
     return True
 

@@ -34,9 +34,7 @@ def resend_verification(request: HttpRequest) -> HttpResponse:
         email = form.cleaned_data["email"].lower()
         address = EmailAddress.objects.filter(email__iexact=email, verified=False).first()
         # One email per address every few minutes, the same limit as the log-in flow's.
-        if address and ratelimit.consume(
-            request, action="confirm_email", key=email, limit_get=True
-        ):
+        if address and ratelimit.consume(request, action="confirm_email", key=email):
             address.send_confirmation(request)
         messages.info(request, RESEND_SENT)
         return redirect("account_email_verification_sent")
