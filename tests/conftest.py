@@ -1,3 +1,4 @@
+import contextlib
 import os
 
 import pytest
@@ -16,6 +17,33 @@ def skip_or_fail(reason: str) -> None:
     if STRICT:
         pytest.fail(f"CONSOLE_STRICT_TESTS=1 and {reason}", pytrace=False)
     pytest.skip(reason)
+
+
+@contextlib.contextmanager
+def celery_broker(url: str, *, queue: str | None = None):
+    """Point this process's Celery app at a real broker for the block, then restore it.
+
+    Celery caches its connection and producer pools per app; they are dropped (not closed:
+    kombu keeps pools in a global registry, and a closed one would be handed out again).
+    """
+    from console.celery import app
+
+    conf = app.conf
+    saved = (conf.task_always_eager, conf.broker_url, conf.task_default_queue)
+
+    def reset_pools() -> None:
+        app._pool = None
+        app.amqp._producer_pool = None
+
+    conf.task_always_eager, conf.broker_url = False, url
+    if queue:
+        conf.task_default_queue = queue
+    reset_pools()
+    try:
+        yield app
+    finally:
+        conf.task_always_eager, conf.broker_url, conf.task_default_queue = saved
+        reset_pools()
 
 
 @pytest.fixture(autouse=True)

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts import services
 from accounts.models import OutboundEmail
-from console.celery import app as celery_app
+from tests.conftest import celery_broker
 
 pytestmark = pytest.mark.django_db
 
@@ -96,22 +96,15 @@ def test_the_retry_policy_backs_off_exponentially_with_jitter():
     assert not issubclass(smtplib.SMTPException, services.EmailDeliveryError)
 
 
-def test_publishing_with_the_broker_down_fails_fast_and_keeps_the_row(settings):
+def test_publishing_with_the_broker_down_fails_fast_and_keeps_the_row():
     """A real connection to a Redis port where nothing listens."""
-    conf = celery_app.conf
-    saved = (conf.task_always_eager, conf.broker_url)
-    conf.task_always_eager, conf.broker_url = False, "redis://127.0.0.1:1/0"
-    celery_app.close()  # drop the pool bound to the old broker
-    try:
-        outbound = OutboundEmail.objects.create(
-            to=["d@example.com"], from_email="c@example.com", subject="s"
-        )
+    outbound = OutboundEmail.objects.create(
+        to=["d@example.com"], from_email="c@example.com", subject="s"
+    )
+    with celery_broker("redis://127.0.0.1:1/0"):
         started = time.monotonic()
         published = services.email_publish(outbox_id=str(outbound.pk))
         elapsed = time.monotonic() - started
-    finally:
-        conf.task_always_eager, conf.broker_url = saved
-        celery_app.close()  # drop the pool bound to the old broker
     assert published is False
     assert elapsed < 5
     assert OutboundEmail.objects.get(pk=outbound.pk).status == OutboundEmail.Status.PENDING
