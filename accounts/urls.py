@@ -3,8 +3,7 @@ from django.urls import path
 from . import views
 
 urlpatterns = [
-    path("", views.index, name="index"),
-    path("home/", views.home, name="home"),
+    path("", views.home, name="home"),
     path(
         "accounts/verification/resend/",
         views.resend_verification,

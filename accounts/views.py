@@ -14,13 +14,6 @@ RESEND_SENT = (
 )
 
 
-@login_not_required
-def index(request: HttpRequest) -> HttpResponse:
-    if not request.user.is_authenticated:
-        return redirect("account_login")
-    return redirect("home")
-
-
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "console/home.html")
 
