@@ -30,3 +30,4 @@ class ResendVerificationForm(forms.Form):
     email = forms.EmailField(
         label="Email", widget=forms.EmailInput(attrs={"autocomplete": "email"})
     )
+

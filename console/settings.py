@@ -131,7 +131,8 @@ FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 # --- Database -------------------------------------------------------------------------------
 DATABASES = {"default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
-if DATABASES["default"]["ENGINE"] not in (
+# .get: django-environ leaves ENGINE out for a URL without a scheme ("nonsense").
+if DATABASES["default"].get("ENGINE") not in (
     "django.db.backends.postgresql",
     "django.db.backends.sqlite3",
 ):
@@ -206,7 +207,7 @@ _email_url = env.str("EMAIL_URL", default="")
 if _email_url:
     try:
         globals().update(env.email_url_config(_email_url))
-    except (KeyError, ValueError) as exc:
+    except (KeyError, ValueError, ImproperlyConfigured) as exc:
         raise ImproperlyConfigured(f"EMAIL_URL is not a valid smtp:// URL: {exc}") from None
     EMAIL_TIMEOUT = 10
 else:
@@ -247,6 +248,7 @@ LOGIN_REDIRECT_URL = "home"
 
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
 ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupForm"
+ACCOUNT_FORMS = {"login": "accounts.allauth_forms.LoginForm"}
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
@@ -294,6 +296,8 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 60 * 60 * 12
+# Flash messages ride in the session: no extra cookie outside the __Host- session cookie.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 if DEBUG:
     # `make run` serves plain http on localhost, where Secure and __Host- cookies can't be set.
