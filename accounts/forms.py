@@ -30,4 +30,3 @@ class ResendVerificationForm(forms.Form):
     email = forms.EmailField(
         label="Email", widget=forms.EmailInput(attrs={"autocomplete": "email"})
     )
-
