@@ -1,4 +1,5 @@
 import logging
+import random
 import smtplib
 from datetime import timedelta
 
@@ -69,12 +70,32 @@ def email_publish(*, outbox_id: str) -> bool:
     return True
 
 
-def email_deliver(*, outbox_id: str) -> bool:
+EMAIL_RETRY_CAP_SECONDS = 600
+
+
+def email_retry_countdown(*, retries: int) -> float:
+    """Seconds before retry number `retries` + 1: exponential, capped, with "equal jitter".
+
+    Half of the interval is fixed and half random, so retries of many messages after one
+    outage spread out, yet none comes back immediately.
+    """
+    ceiling = min(EMAIL_RETRY_CAP_SECONDS, settings.CONSOLE_EMAIL_RETRY_BACKOFF * 2**retries)
+    return random.uniform(ceiling / 2, ceiling)  # noqa: S311 - spreading load, not a secret
+
+
+def email_deliver(*, outbox_id: str, retry_in: float = 0) -> bool:
     """Send one outbox message over SMTP, at most once as far as this database can tell.
 
     The row is locked for the duration of the send, so two workers running the same task
     (late acks make that possible) cannot both send it: the second skips the locked row,
     then finds it sent. Returns True if this call sent it.
+
+    On failure the row records the attempt and is marked as queued `retry_in` seconds from
+    now, the time of the task's own retry, so outbox_flush leaves it alone until that retry
+    is overdue: one message never has two retry chains.
+
+    Delivery is at least once: a worker that dies after the SMTP server took the message but
+    before the commit sends it again, with the same Message-ID for the receiver to drop.
     """
     failure: Exception | None = None
     with transaction.atomic():
@@ -91,7 +112,8 @@ def email_deliver(*, outbox_id: str) -> bool:
             failure = exc
             outbound.attempts += 1
             outbound.last_error = f"{type(exc).__name__}: {exc}"[:255]
-            outbound.save(update_fields=["attempts", "last_error"])
+            outbound.queued_at = timezone.now() + timedelta(seconds=retry_in)
+            outbound.save(update_fields=["attempts", "last_error", "queued_at"])
         else:
             outbound.status = OutboundEmail.Status.SENT
             outbound.sent_at = timezone.now()

@@ -6,17 +6,21 @@ from . import services
 
 @shared_task(
     bind=True,
-    autoretry_for=(services.EmailDeliveryError,),
-    retry_backoff=settings.CONSOLE_EMAIL_RETRY_BACKOFF,
-    retry_backoff_max=600,
-    retry_jitter=True,
     max_retries=settings.CONSOLE_EMAIL_MAX_RETRIES,
     acks_late=True,
     reject_on_worker_lost=True,
 )
 def deliver_email(self, outbox_id: str) -> bool:
-    """Idempotent: a message already sent (or being sent by another worker) is skipped."""
-    return services.email_deliver(outbox_id=outbox_id)
+    """Idempotent: a message already sent (or being sent by another worker) is skipped.
+
+    A transient SMTP failure is retried with exponential backoff and jitter; once the retries
+    are spent the message stays pending and outbox_flush starts over later.
+    """
+    countdown = services.email_retry_countdown(retries=self.request.retries)
+    try:
+        return services.email_deliver(outbox_id=outbox_id, retry_in=countdown)
+    except services.EmailDeliveryError as exc:
+        raise self.retry(exc=exc, countdown=countdown) from exc
 
 
 @shared_task

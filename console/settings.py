@@ -183,6 +183,8 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A worker outlives any Redis outage instead of exiting after 100 reconnection attempts.
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 # Publishing must fail fast when Redis is down: the outbox keeps the message instead.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": 2,

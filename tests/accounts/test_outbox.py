@@ -1,4 +1,3 @@
-import smtplib
 import time
 from datetime import timedelta
 
@@ -86,14 +85,35 @@ def test_a_refused_delivery_keeps_the_message_pending_and_says_why(
     assert "one-time-key" not in outbound.last_error
 
 
-def test_the_retry_policy_backs_off_exponentially_with_jitter():
+@pytest.mark.parametrize("retries", range(12))
+def test_retries_back_off_exponentially_with_jitter_and_a_cap(settings, retries):
+    settings.CONSOLE_EMAIL_RETRY_BACKOFF = 5
+    ceiling = min(services.EMAIL_RETRY_CAP_SECONDS, 5 * 2**retries)
+    waits = {services.email_retry_countdown(retries=retries) for _ in range(50)}
+    assert all(ceiling / 2 <= wait <= ceiling for wait in waits)
+    assert len(waits) > 1  # jitter
+
+
+def test_a_failing_delivery_is_retried_then_left_for_the_flush(
+    settings, django_capture_on_commit_callbacks
+):
     from accounts.tasks import deliver_email
 
-    assert deliver_email.autoretry_for == (services.EmailDeliveryError,)
-    assert deliver_email.retry_backoff and deliver_email.retry_jitter
-    assert deliver_email.max_retries >= 5
-    assert deliver_email.acks_late and deliver_email.reject_on_worker_lost
-    assert not issubclass(smtplib.SMTPException, services.EmailDeliveryError)
+    with django_capture_on_commit_callbacks(execute=False):
+        outbound = services.email_queue(message=message())
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 1, 2
+    settings.CONSOLE_EMAIL_RETRY_BACKOFF = 60
+    started = timezone.now()
+
+    deliver_email.apply(args=[str(outbound.pk)])  # eager: retries run at once, in a row
+
+    outbound.refresh_from_db()
+    assert outbound.status == OutboundEmail.Status.PENDING
+    assert outbound.attempts == deliver_email.max_retries + 1
+    # The flush leaves it alone until the last retry would have been due.
+    assert outbound.queued_at > started + timedelta(seconds=30)
+    assert services.outbox_requeue(older_than=timedelta(seconds=0)) == 0
 
 
 def test_publishing_with_the_broker_down_fails_fast_and_keeps_the_row():
