@@ -19,6 +19,8 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
+from tests.conftest import skip_or_fail
+
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 SERVICES = COMPOSE["services"]
@@ -148,7 +150,7 @@ def test_every_product_variable_is_read_by_settings():
 
 def test_the_product_variables_here_are_product_md_s():
     if not PRODUCT_MD.exists():
-        pytest.skip(f"{PRODUCT_MD} is not laid beside this checkout")
+        skip_or_fail(f"{PRODUCT_MD} is not laid beside this checkout (shared/ is missing)")
     text = PRODUCT_MD.read_text()
     table = text.split("## Environment", 1)[1].split("\n## ", 1)[0]
     rows = [line.split("|")[1] for line in table.splitlines() if line.startswith("| `")]
