@@ -58,9 +58,10 @@ if DEBUG:
     # Only ever used on a developer's machine; production refuses to start without its own.
     SECRET_KEY = env.str("SECRET_KEY", default="dev-only-insecure-key-" + "x" * 40)
 else:
+    # Left empty when unset: the web and worker processes refuse to start without it
+    # (console/startup.py), Django refuses any use of an empty key, and commands that need
+    # none, such as `manage.py createsuperuser --noinput`, still work.
     SECRET_KEY = env.str("SECRET_KEY", default="")
-    if not SECRET_KEY:
-        raise ImproperlyConfigured("SECRET_KEY is required when DEBUG is off.")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -265,6 +266,9 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "Console: "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if CONSOLE_BASE_URL.startswith("https") else "http"
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = None
+# Re-authentication asks for the password (or, once set up, a second factor); emailed codes
+# would make a mailbox enough to confirm access to client secrets.
+ACCOUNT_REAUTHENTICATION_METHODS = ("password", "mfa")
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
     "signup": "20/m/ip",

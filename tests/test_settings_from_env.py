@@ -80,12 +80,42 @@ def assert_refused(result: subprocess.CompletedProcess, *, naming: str) -> None:
 # --- Fails loudly ---------------------------------------------------------------------------
 
 
-def test_production_refuses_to_start_without_a_secret_key():
-    assert_refused(run(SETUP), naming="SECRET_KEY")
+SERVE = "import console.wsgi"  # what gunicorn does first
+
+
+def test_production_refuses_to_serve_without_a_secret_key():
+    assert_refused(run(SERVE), naming="SECRET_KEY")
 
 
 def test_an_empty_secret_key_is_refused_like_a_missing_one():
-    assert_refused(run(SETUP, SECRET_KEY=""), naming="SECRET_KEY")
+    assert_refused(run(SERVE, SECRET_KEY=""), naming="SECRET_KEY")
+
+
+def test_the_worker_refuses_to_start_without_a_secret_key():
+    result = run(["-m", "celery", "-A", "console", "worker", "--pool", "solo"])
+    assert result.returncode != 0
+    assert "SECRET_KEY is required when DEBUG is off." in result.stderr
+
+
+def test_serving_starts_with_a_secret_key():
+    assert run(SERVE, **production()).returncode == 0
+
+
+def test_createsuperuser_needs_no_secret_key(tmp_path):
+    """PRODUCT.md's command works as written, in a shell with nothing else set."""
+    database = f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    manage = [str(ROOT / "manage.py")]
+    assert run([*manage, "migrate", "--noinput"], DATABASE_URL=database).returncode == 0
+
+    result = run(
+        [*manage, "createsuperuser", "--noinput"],
+        DATABASE_URL=database,
+        DJANGO_SUPERUSER_EMAIL="staff@example.com",
+        DJANGO_SUPERUSER_PASSWORD="a-long-staff-passphrase-1",
+    )
+
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "Superuser created successfully." in result.stdout
 
 
 def test_debug_mode_starts_without_a_secret_key():

@@ -141,3 +141,26 @@ def test_resend_verification_is_limited_per_address(
         for _ in range(3):
             client.post(reverse("account_resend_verification"), {"email": "dana@example.com"})
     assert len(mail.outbox) == 1
+
+
+def test_a_superuser_made_from_the_environment_logs_in_to_the_admin(client, monkeypatch):
+    from django.core.management import call_command
+
+    monkeypatch.setenv("DJANGO_SUPERUSER_EMAIL", "staff@example.com")
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "a-long-staff-passphrase-1")
+    call_command("createsuperuser", "--noinput", verbosity=0)
+
+    response = client.post(
+        reverse("admin:login"),
+        {"username": "staff@example.com", "password": "a-long-staff-passphrase-1"},
+    )
+
+    assert response.status_code == 302
+    assert client.get(reverse("admin:index")).status_code == 200
+
+
+def test_a_member_who_is_not_staff_cannot_reach_the_admin(client, alice):
+    client.force_login(alice)
+    response = client.get(reverse("admin:index"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))

@@ -1,0 +1,34 @@
+"""The console speaks PRODUCT.md's words: "Log in", "Log out", "Sign up" — never allauth's
+"Sign In", "Sign Out" or "Signup", on any page a user can reach."""
+
+import re
+
+import pytest
+
+from tests.urlwalk import endpoints
+
+FOREIGN = re.compile(r"sign[ -]?in\b|sign[ -]?out\b|\bsignup\b", re.IGNORECASE)
+
+
+def visible_text(html: str) -> str:
+    """The page without tags, URLs and attribute values (routes may say "signup")."""
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    return re.sub(r"<[^>]+>", " ", html)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("who", ["anonymous", "member"])
+def test_no_page_uses_allauths_words(client, alice, who):
+    if who == "member":
+        client.force_login(alice)
+    offenders = []
+    for endpoint in endpoints():
+        if endpoint.name.startswith("admin:") or endpoint.url.startswith("/admin/"):
+            continue  # Django's admin, for staff, in Django's words
+        response = client.get(endpoint.url, follow=True)
+        if "text/html" not in response.get("Content-Type", ""):
+            continue
+        found = FOREIGN.findall(visible_text(response.content.decode()))
+        if found:
+            offenders.append(f"{endpoint.name}: {sorted(set(found))}")
+    assert offenders == [], "\n".join(offenders)
