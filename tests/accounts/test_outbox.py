@@ -55,10 +55,8 @@ def test_a_sent_email_no_longer_holds_its_bodies(django_capture_on_commit_callba
     assert outbound.body_text_encrypted == outbound.body_html_encrypted == ""
 
 
-def test_delivering_twice_sends_once(django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=False):
-        outbound = services.email_queue(message=message())
-
+def test_delivering_twice_sends_once(pending):
+    outbound = pending
     first = services.email_deliver(outbox_id=str(outbound.pk))
     second = services.email_deliver(outbox_id=str(outbound.pk))
 
@@ -66,15 +64,23 @@ def test_delivering_twice_sends_once(django_capture_on_commit_callbacks):
     assert len(mail.outbox) == 1
 
 
-def test_a_refused_delivery_keeps_the_message_pending_and_says_why(
-    settings, django_capture_on_commit_callbacks
-):
+@pytest.fixture
+def pending(django_capture_on_commit_callbacks) -> OutboundEmail:
+    """A queued message whose task has not run."""
     with django_capture_on_commit_callbacks(execute=False):
-        outbound = services.email_queue(message=message())
-    # A real SMTP connection to a port where nothing listens.
+        return services.email_queue(message=message())
+
+
+@pytest.fixture
+def smtp_down(settings):
+    """Real SMTP connections, to a port where nothing listens."""
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 1, 2
+    return settings
 
+
+def test_a_refused_delivery_keeps_the_message_pending_and_says_why(pending, smtp_down):
+    outbound = pending
     with pytest.raises(services.EmailDeliveryError):
         services.email_deliver(outbox_id=str(outbound.pk))
 
@@ -94,16 +100,11 @@ def test_retries_back_off_exponentially_with_jitter_and_a_cap(settings, retries)
     assert len(waits) > 1  # jitter
 
 
-def test_a_failing_delivery_is_retried_then_left_for_the_flush(
-    settings, django_capture_on_commit_callbacks
-):
+def test_a_failing_delivery_is_retried_then_left_for_the_flush(pending, smtp_down):
     from accounts.tasks import deliver_email
 
-    with django_capture_on_commit_callbacks(execute=False):
-        outbound = services.email_queue(message=message())
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 1, 2
-    settings.CONSOLE_EMAIL_RETRY_BACKOFF = 60
+    outbound = pending
+    smtp_down.CONSOLE_EMAIL_RETRY_BACKOFF = 60
     started = timezone.now()
 
     deliver_email.apply(args=[str(outbound.pk)])  # eager: retries run at once, in a row
