@@ -2,6 +2,7 @@ from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
 from . import services
@@ -18,7 +19,21 @@ def console_url(url: str) -> str:
     return f"{settings.CONSOLE_BASE_URL}{parts.path}{query}"
 
 
+EMAIL_MAX_LENGTH = 254  # RFC 5321's limit on a path, and the size of the email column
+
+
 class AccountAdapter(DefaultAccountAdapter):
+    def clean_email(self, email: str) -> str:
+        """Refuse what does not fit: allauth's form takes 320 characters, then cuts the
+        address silently to the column's 254 and mails the verification to another one."""
+        email = super().clean_email(email)
+        if len(email) > EMAIL_MAX_LENGTH:
+            raise ValidationError(
+                f"Ensure this email address has at most {EMAIL_MAX_LENGTH} characters "
+                f"(it has {len(email)})."
+            )
+        return email
+
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         """Render in the request (allauth's context is not serialisable), queue the strings."""
         context = {"console_base_url": settings.CONSOLE_BASE_URL, "email": email, **context}
