@@ -1,5 +1,4 @@
 from django import forms
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
 from . import services
@@ -19,11 +18,8 @@ class SignupForm(forms.Form):
     )
 
     def signup(self, request: HttpRequest, user: User) -> None:
-        try:
-            services.organization_create(name=self.cleaned_data["organization_name"], owner=user)
-        except ValidationError as exc:  # pragma: no cover - the field already refused blanks
-            self.add_error(None, exc)
-            raise
+        """Called by allauth in the sign-up's transaction, once the user exists."""
+        services.organization_create(name=self.cleaned_data["organization_name"], owner=user)
 
 
 class ResendVerificationForm(forms.Form):

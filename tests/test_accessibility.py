@@ -5,7 +5,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from tests.urlwalk import endpoints
+from tests.urlwalk import console_pages
 
 UNLABELLED_TYPES = {"hidden", "submit", "button", "reset", "image"}
 
@@ -58,12 +58,7 @@ def test_every_page_labels_its_controls_and_has_a_title_and_one_heading(client, 
     if who == "member":
         client.force_login(alice)
     problems = []
-    for endpoint in endpoints():
-        if endpoint.url.startswith("/admin/"):
-            continue
-        response = client.get(endpoint.url, follow=True)
-        if "text/html" not in response.get("Content-Type", ""):
-            continue
+    for endpoint, response in console_pages(client):
         audit = PageAudit()
         audit.feed(response.content.decode())
         where = f"{endpoint.name} ({response.request['PATH_INFO']})"

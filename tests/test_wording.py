@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from tests.urlwalk import endpoints
+from tests.urlwalk import console_pages
 
 FOREIGN = re.compile(r"sign[ -]?in\b|sign[ -]?out\b|\bsignup\b", re.IGNORECASE)
 
@@ -22,12 +22,7 @@ def test_no_page_uses_allauths_words(client, alice, who):
     if who == "member":
         client.force_login(alice)
     offenders = []
-    for endpoint in endpoints():
-        if endpoint.name.startswith("admin:") or endpoint.url.startswith("/admin/"):
-            continue  # Django's admin, for staff, in Django's words
-        response = client.get(endpoint.url, follow=True)
-        if "text/html" not in response.get("Content-Type", ""):
-            continue
+    for endpoint, response in console_pages(client):
         found = FOREIGN.findall(visible_text(response.content.decode()))
         if found:
             offenders.append(f"{endpoint.name}: {sorted(set(found))}")

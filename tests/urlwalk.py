@@ -115,3 +115,16 @@ def endpoints() -> list[Endpoint]:
             "the walker needs a better sample value for this pattern."
         )
     return found
+
+
+def console_pages(client):
+    """(endpoint, response) for every page that answers with HTML, redirects followed.
+
+    Django's admin is left out: it is Django's, for staff, in Django's words and markup.
+    """
+    for endpoint in endpoints():
+        if endpoint.url.startswith("/admin/"):
+            continue
+        response = client.get(endpoint.url, follow=True)
+        if "text/html" in response.get("Content-Type", ""):
+            yield endpoint, response
