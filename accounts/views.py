@@ -15,7 +15,7 @@ RESEND_SENT = (
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "console/home.html")
+    return render(request, "console/home.html", {"nav_section": "home"})
 
 
 @login_not_required

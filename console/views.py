@@ -19,7 +19,7 @@ def coming_soon(request: HttpRequest, section: str) -> HttpResponse:
     return render(
         request,
         "console/coming_soon.html",
-        {"section": section, "title": title, "summary": summary},
+        {"nav_section": section, "title": title, "summary": summary},
     )
 
 

@@ -88,3 +88,11 @@ def charlie(make_user) -> User:
 def alice_client(client, alice):
     client.force_login(alice)
     return client
+
+
+@pytest.fixture(params=["anonymous", "member"])
+def visitor(request, client):
+    """The same test, once as an anonymous visitor and once as alice, an organization owner."""
+    if request.param == "member":
+        client.force_login(request.getfixturevalue("alice"))
+    return client

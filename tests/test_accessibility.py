@@ -53,12 +53,9 @@ class PageAudit(HTMLParser):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("who", ["anonymous", "member"])
-def test_every_page_labels_its_controls_and_has_a_title_and_one_heading(client, alice, who):
-    if who == "member":
-        client.force_login(alice)
+def test_every_page_labels_its_controls_and_has_a_title_and_one_heading(visitor):
     problems = []
-    for endpoint, response in console_pages(client):
+    for endpoint, response in console_pages(visitor):
         audit = PageAudit()
         audit.feed(response.content.decode())
         where = f"{endpoint.name} ({response.request['PATH_INFO']})"

@@ -17,12 +17,9 @@ def visible_text(html: str) -> str:
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("who", ["anonymous", "member"])
-def test_no_page_uses_allauths_words(client, alice, who):
-    if who == "member":
-        client.force_login(alice)
+def test_no_page_uses_allauths_words(visitor):
     offenders = []
-    for endpoint, response in console_pages(client):
+    for endpoint, response in console_pages(visitor):
         found = FOREIGN.findall(visible_text(response.content.decode()))
         if found:
             offenders.append(f"{endpoint.name}: {sorted(set(found))}")
