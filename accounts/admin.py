@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from .models import Membership, Organization, OutboundEmail, User
+from .models import AuditEvent, Membership, Organization, OutboundEmail, User
 
 
 class MembershipInline(admin.TabularInline):
@@ -50,4 +50,24 @@ class OutboundEmailAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """Append-only: entries are viewed here, never added, changed or deleted."""
+
+    list_display = ["created_at", "action", "actor_email", "organization", "target_label", "ip"]
+    list_filter = ["action"]
+    search_fields = ["actor_email", "target_label", "target_id", "organization__name"]
+    list_select_related = ["organization"]
+    readonly_fields = [field.name for field in AuditEvent._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
         return False

@@ -141,3 +141,48 @@ class OutboundEmail(models.Model):
     @property
     def message_id(self) -> str:
         return f"<{self.id}@console>"
+
+
+class AuditEvent(models.Model):
+    """One sensitive action: who took it, in which organization, on what, from where.
+
+    Entries are only ever added (accounts.services.audit_record). `details` holds names,
+    hints and URIs, never a password, a secret or a token.
+    """
+
+    class Action(models.TextChoices):
+        APP_CREATE = "app.create", "App created"
+        APP_RENAME = "app.rename", "App renamed"
+        CLIENT_SECRET_CREATE = "client_secret.create", "Client secret created"
+        CLIENT_SECRET_REVOKE = "client_secret.revoke", "Client secret revoked"
+        REDIRECT_URI_ADD = "redirect_uri.add", "Redirect URI added"
+        REDIRECT_URI_REMOVE = "redirect_uri.remove", "Redirect URI removed"
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="audit_events"
+    )
+    actor = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    actor_email = models.EmailField(max_length=254, blank=True)
+    action = models.CharField(max_length=40, choices=Action.choices)
+    target_type = models.CharField(max_length=40)
+    target_id = models.CharField(max_length=64)
+    target_label = models.CharField(max_length=200, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(
+                fields=["target_type", "target_id", "-created_at"],
+                name="accounts_audit_target_idx",
+            ),
+            models.Index(fields=["organization", "-created_at"], name="accounts_audit_org_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} by {self.actor_email or 'system'}"

@@ -9,8 +9,8 @@ SESSION_KEY = "organization_id"
 M = TypeVar("M", bound=Model)
 
 
-def current_organization(request: HttpRequest) -> Organization | None:
-    """The organization chosen in this session, else the user's oldest membership."""
+def current_membership(request: HttpRequest) -> Membership | None:
+    """The membership chosen in this session, else the user's oldest one."""
     user = request.user
     if not user.is_authenticated:
         return None
@@ -21,6 +21,11 @@ def current_organization(request: HttpRequest) -> Organization | None:
         membership = memberships.filter(organization_id=chosen).first()
     if membership is None:
         membership = memberships.order_by("created_at", "pk").first()
+    return membership
+
+
+def current_organization(request: HttpRequest) -> Organization | None:
+    membership = current_membership(request)
     return membership.organization if membership else None
 
 

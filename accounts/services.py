@@ -9,8 +9,8 @@ from django.core.mail import EmailMessage, EmailMultiAlternatives, get_connectio
 from django.db import transaction
 from django.utils import timezone
 
-from . import encryption
-from .models import Membership, Organization, OutboundEmail, Role, User
+from . import audit, encryption
+from .models import AuditEvent, Membership, Organization, OutboundEmail, Role, User
 
 logger = logging.getLogger(__name__)
 
@@ -22,6 +22,32 @@ def organization_create(*, name: str, owner: User) -> Organization:
     organization = Organization.objects.create(name=name)
     Membership.objects.create(user=owner, organization=organization, role=Role.OWNER)
     return organization
+
+
+def audit_record(
+    *,
+    organization: Organization,
+    actor: User | None,
+    action: str,
+    target_type: str,
+    target_id: str,
+    target_label: str = "",
+    details: dict | None = None,
+) -> AuditEvent:
+    """Append one entry to the audit log, with the current request's origin if there is one."""
+    origin = audit.current_origin()
+    return AuditEvent.objects.create(
+        organization=organization,
+        actor=actor,
+        actor_email=actor.email if actor else "",
+        action=action,
+        target_type=target_type,
+        target_id=target_id,
+        target_label=target_label[:200],
+        details=details or {},
+        ip=origin.ip if origin else None,
+        user_agent=origin.user_agent if origin else "",
+    )
 
 
 # --- The email outbox -----------------------------------------------------------------------

@@ -123,6 +123,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.console",
+                "apps.context_processors.app_menu",
             ],
         },
     },
@@ -225,6 +226,9 @@ CONSOLE_OUTBOX_STALE_SECONDS = env_int("CONSOLE_OUTBOX_STALE_SECONDS", 60)
 
 # Fernet keys (comma-separated, newest first) for data at rest; unset: derived from SECRET_KEY.
 CONSOLE_ENCRYPTION_KEYS = env_list("CONSOLE_ENCRYPTION_KEYS", [])
+# Key of the HMAC that stores client secrets; unset: derived from SECRET_KEY. Changing it makes
+# every existing client secret stop working, so set it once in production and keep it.
+CONSOLE_SECRET_HASH_KEY = env.str("CONSOLE_SECRET_HASH_KEY", default="")
 
 # --- Accounts -------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

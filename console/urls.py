@@ -6,7 +6,7 @@ from . import views
 urlpatterns = [
     path("", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
-    path("apps/", views.coming_soon, {"section": "apps"}, name="apps_index"),
+    path("apps/", include("apps.urls")),
     path("products/", views.coming_soon, {"section": "products"}, name="products_index"),
     path("analytics/", views.coming_soon, {"section": "analytics"}, name="analytics_index"),
     path("team/", views.coming_soon, {"section": "team"}, name="team_index"),

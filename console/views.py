@@ -4,7 +4,6 @@ from django.template import loader
 from django.views.decorators.csrf import requires_csrf_token
 
 SECTIONS = {
-    "apps": ("Apps", "Create sandbox and production apps and manage their API credentials."),
     "products": ("Products", "Browse the product catalog and request production access."),
     "analytics": ("Analytics", "See how each app uses the Tink API."),
     "team": ("Team", "Invite colleagues and give them roles."),

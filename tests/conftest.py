@@ -6,7 +6,9 @@ from allauth.account.models import EmailAddress
 from django.core.cache import cache
 
 from accounts import services
-from accounts.models import User
+from accounts.models import Membership, Organization, User
+from apps import services as app_services
+from apps.models import App
 
 PASSWORD = "correct-horse-battery-staple-42"
 STRICT = os.environ.get("CONSOLE_STRICT_TESTS") == "1"
@@ -92,7 +94,60 @@ def alice_client(client, alice):
 
 @pytest.fixture(params=["anonymous", "member"])
 def visitor(request, client):
-    """The same test, once as an anonymous visitor and once as alice, an organization owner."""
+    """The same test, once as an anonymous visitor and once as alice, an organization owner.
+
+    Alice has an app with an active and a revoked secret and a redirect URI, and the page
+    sweeps (tests.urlwalk.console_pages) fill URLs with their ids from client.url_values.
+    """
     if request.param == "member":
-        client.force_login(request.getfixturevalue("alice"))
+        alice = request.getfixturevalue("alice")
+        app = request.getfixturevalue("make_app")(alice)
+        revoked, _ = app_services.client_secret_create(app=app, created_by=alice, name="Old")
+        app_services.client_secret_revoke(secret=revoked, revoked_by=alice)
+        app_services.client_secret_create(app=app, created_by=alice, name="CI")
+        uri = app_services.redirect_uri_add(app=app, uri="https://example.com/cb", added_by=alice)
+        client.url_values = {"client_id": app.client_id, "secret_id": revoked.pk, "uri_id": uri.pk}
+        client.force_login(alice)
     return client
+
+
+def organization_of(user: User) -> Organization:
+    return Membership.objects.select_related("organization").get(user=user).organization
+
+
+@pytest.fixture
+def add_member(make_user):
+    """A new verified user who joins `organization` with `role`."""
+
+    def add(organization: Organization, role: str, email: str | None = None) -> User:
+        user = make_user(email or f"{role}@example.com", organization=None)
+        Membership.objects.create(user=user, organization=organization, role=role)
+        return user
+
+    return add
+
+
+@pytest.fixture
+def make_app(db):
+    def make(
+        owner: User,
+        *,
+        name: str = "Demo Bank sandbox",
+        display_name: str = "Alice Fintech",
+        app_type: str = App.Type.SANDBOX,
+    ) -> App:
+        return app_services.app_create(
+            organization=organization_of(owner),
+            name=name,
+            display_name=display_name,
+            app_type=app_type,
+            created_by=owner,
+        )
+
+    return make
+
+
+@pytest.fixture
+def sandbox_app(alice, make_app) -> App:
+    """A sandbox app of alice's organization, with no secrets."""
+    return make_app(alice)

@@ -127,6 +127,6 @@ def test_the_front_door_sends_a_visitor_to_log_in(client):
 @pytest.mark.django_db
 def test_a_logged_in_user_gets_past_the_login_redirect(alice_client):
     """The other half of the spec: a private console page is served to a verified user."""
-    for name in ("home", "apps_index", "products_index", "settings_index"):
+    for name in ("home", "apps:list", "products_index", "settings_index"):
         response = alice_client.get(reverse(name))
         assert response.status_code == 200, name

@@ -6,7 +6,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.mark.parametrize(
     ("url_name", "label"),
-    [("home", "Home"), ("apps_index", "Apps"), ("settings_index", "Settings")],
+    [("home", "Home"), ("apps:list", "Apps"), ("settings_index", "Settings")],
 )
 def test_the_navigation_marks_the_current_section(alice_client, url_name, label):
     page = alice_client.get(reverse(url_name)).content.decode()

@@ -67,18 +67,20 @@ def _concrete_regex(regex: str) -> str:
     return concrete
 
 
-def _concrete_route(pattern) -> str:
+def _concrete_route(pattern, values: dict[str, str]) -> str:
     converters = pattern.converters
 
     def fill(match: re.Match) -> str:
+        if match["name"] in values:
+            return values[match["name"]]
         return _sample_for(converters[match["name"]].regex, str(pattern))
 
     return CONVERTER.sub(fill, str(pattern))
 
 
-def _concrete(pattern) -> str:
+def _concrete(pattern, values: dict[str, str]) -> str:
     if isinstance(pattern, RoutePattern):
-        return _concrete_route(pattern)
+        return _concrete_route(pattern, values)
     return _concrete_regex(str(pattern))
 
 
@@ -87,14 +89,19 @@ def _join_route(route1: str, route2: str) -> str:
     return route2 if not route1 else route1 + route2.removeprefix("^")
 
 
-def endpoints() -> list[Endpoint]:
-    """Every URL pattern of the project, each with a concrete URL that resolves back to it."""
+def endpoints(values: dict[str, str] | None = None) -> list[Endpoint]:
+    """Every URL pattern of the project, each with a concrete URL that resolves back to it.
+
+    `values` fills named path parameters (say {"client_id": app.client_id}) so the URLs reach
+    real objects; the others get sample values.
+    """
+    values = {name: str(value) for name, value in (values or {}).items()}
     found: list[Endpoint] = []
 
     def walk(patterns, route: str, url: str, namespace: str | None) -> None:
         for pattern in patterns:
             sub_route = _join_route(route, str(pattern.pattern))
-            sub_url = url + _concrete(pattern.pattern)
+            sub_url = url + _concrete(pattern.pattern, values)
             if isinstance(pattern, URLResolver):
                 ns = namespace
                 if pattern.namespace:
@@ -117,12 +124,15 @@ def endpoints() -> list[Endpoint]:
     return found
 
 
-def console_pages(client):
+def console_pages(client, values: dict[str, str] | None = None):
     """(endpoint, response) for every page that answers with HTML, redirects followed.
 
     Django's admin is left out: it is Django's, for staff, in Django's words and markup.
+    `values` defaults to the client's url_values (see the visitor fixture).
     """
-    for endpoint in endpoints():
+    if values is None:
+        values = getattr(client, "url_values", None)
+    for endpoint in endpoints(values):
         if endpoint.url.startswith("/admin/"):
             continue
         response = client.get(endpoint.url, follow=True)

@@ -1,0 +1,186 @@
+import secrets
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models.functions import Lower
+from django.urls import reverse
+
+from accounts.models import Organization, User
+
+# Columns that are fixed when an app is created. The model refuses a change, the queryset
+# refuses an update, and a database trigger (migration 0002) refuses an UPDATE of them.
+IMMUTABLE_FIELDS = ("display_name", "app_type", "client_id", "organization_id")
+IMMUTABLE_MESSAGE = "An app's display name, app type and client_id can't be changed."
+
+MAX_ACTIVE_SECRETS = 5
+MAX_REDIRECT_URIS = 20
+
+
+def new_client_id() -> str:
+    return secrets.token_hex(16)
+
+
+def _touches_immutable(fields) -> bool:
+    names = set(IMMUTABLE_FIELDS) | {"organization"}
+    return any(field in names for field in fields)
+
+
+class AppQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        if _touches_immutable(kwargs):
+            raise ValidationError(IMMUTABLE_MESSAGE)
+        return super().update(**kwargs)
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        if _touches_immutable(fields):
+            raise ValidationError(IMMUTABLE_MESSAGE)
+        return super().bulk_update(objs, fields, *args, **kwargs)
+
+
+class App(models.Model):
+    """A data bucket and security concept: its own users, data and API credentials."""
+
+    class Type(models.TextChoices):
+        SANDBOX = "sandbox", "Sandbox"
+        PRODUCTION = "production", "Production"
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="apps")
+    name = models.CharField("App name", max_length=100)
+    display_name = models.CharField("Display name (public)", max_length=100)
+    app_type = models.CharField("App type", max_length=20, choices=Type.choices)
+    client_id = models.CharField(max_length=32, unique=True, default=new_client_id)
+    created_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = AppQuerySet.as_manager()
+
+    class Meta:
+        ordering = [Lower("name"), "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                "organization", Lower("name"), name="apps_app_name_unique_per_organization"
+            ),
+            models.CheckConstraint(condition=~models.Q(name=""), name="apps_app_name_not_blank"),
+            models.CheckConstraint(
+                condition=~models.Q(display_name=""), name="apps_app_display_name_not_blank"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(app_type__in=["sandbox", "production"]),
+                name="apps_app_type_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(client_id__regex=r"^[0-9a-f]{32}$"),
+                name="apps_app_client_id_format",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        loaded = getattr(self, "_loaded", None)
+        if loaded is not None and not self._state.adding:
+            if any(getattr(self, field) != value for field, value in loaded.items()):
+                raise ValidationError(IMMUTABLE_MESSAGE)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("apps:detail", kwargs={"client_id": self.client_id})
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._loaded = {
+            field: getattr(instance, field)
+            for field in IMMUTABLE_FIELDS
+            if field in instance.__dict__
+        }
+        return instance
+
+    @property
+    def is_production(self) -> bool:
+        return self.app_type == self.Type.PRODUCTION
+
+
+class ClientSecretQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(revoked_at__isnull=True)
+
+    def revoked(self):
+        return self.filter(revoked_at__isnull=False)
+
+
+class ClientSecret(models.Model):
+    """A credential that authenticates an app with the Tink API.
+
+    Only an HMAC-SHA256 of the secret is kept (apps.credentials), with a short hint. An active
+    secret holds one of the app's five slots; revoking frees it. The unique (app, slot) pair
+    and the slot range are the database's half of the five-secret limit: the service's row
+    lock orders concurrent creators, and the constraint stops anything that goes around it.
+    """
+
+    app = models.ForeignKey(App, on_delete=models.CASCADE, related_name="secrets")
+    name = models.CharField("Name", max_length=100, blank=True)
+    secret_hash = models.CharField(max_length=64, unique=True)
+    hint = models.CharField(max_length=20)
+    slot = models.PositiveSmallIntegerField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ClientSecretQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["app", "slot"],
+                condition=models.Q(slot__isnull=False),
+                name="apps_clientsecret_one_per_slot",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(slot__isnull=True)
+                | models.Q(slot__gte=1, slot__lte=MAX_ACTIVE_SECRETS),
+                name="apps_clientsecret_slot_range",
+            ),
+            # Active means holding a slot; revoked means having given it back.
+            models.CheckConstraint(
+                condition=models.Q(revoked_at__isnull=True, slot__isnull=False)
+                | models.Q(revoked_at__isnull=False, slot__isnull=True),
+                name="apps_clientsecret_active_has_slot",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.hint}… ({self.app})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
+class RedirectURI(models.Model):
+    app = models.ForeignKey(App, on_delete=models.CASCADE, related_name="redirect_uris")
+    uri = models.CharField("Redirect URI", max_length=2000)
+    created_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["app", "uri"], name="apps_redirecturi_unique_per_app"),
+        ]
+
+    def __str__(self) -> str:
+        return self.uri

@@ -1,0 +1,56 @@
+from django.db.models import Count, Q, QuerySet
+
+from accounts.models import AuditEvent, Organization
+
+from .models import MAX_ACTIVE_SECRETS, MAX_REDIRECT_URIS, App, ClientSecret
+
+REVOKED_SHOWN = 50
+
+
+def app_list(*, organization: Organization) -> QuerySet[App]:
+    return App.objects.filter(organization=organization).annotate(
+        active_secrets=Count("secrets", filter=Q(secrets__revoked_at__isnull=True))
+    )
+
+
+def app_menu(*, organization: Organization) -> list[dict]:
+    """The top dropdown: every app of the organization, in one query."""
+    return list(
+        App.objects.filter(organization=organization).values("pk", "name", "client_id", "app_type")
+    )
+
+
+def api_client(*, app: App) -> dict:
+    """What the API client tab shows, in a fixed number of queries whatever the counts."""
+    secrets = ClientSecret.objects.filter(app=app).select_related("created_by", "revoked_by")
+    active = list(secrets.filter(revoked_at__isnull=True).order_by("slot"))
+    revoked = secrets.filter(revoked_at__isnull=False).order_by("-revoked_at", "-pk")
+    revoked_count = revoked.count()
+    return {
+        "active_secrets": active,
+        "revoked_secrets": list(revoked[:REVOKED_SHOWN]),
+        "revoked_count": revoked_count,
+        "revoked_hidden": max(0, revoked_count - REVOKED_SHOWN),
+        "max_secrets": MAX_ACTIVE_SECRETS,
+        "at_limit": len(active) >= MAX_ACTIVE_SECRETS,
+        "redirect_uris": list(app.redirect_uris.select_related("created_by")),
+        "max_redirect_uris": MAX_REDIRECT_URIS,
+    }
+
+
+def app_activity(*, app: App) -> QuerySet[AuditEvent]:
+    return AuditEvent.objects.filter(
+        organization=app.organization_id, target_type="app", target_id=app.client_id
+    )
+
+
+def app_summary(*, app: App) -> dict:
+    counts = App.objects.filter(pk=app.pk).aggregate(
+        active_secrets=Count("secrets", filter=Q(secrets__revoked_at__isnull=True), distinct=True),
+        redirect_uris=Count("redirect_uris", distinct=True),
+    )
+    return {
+        **counts,
+        "max_secrets": MAX_ACTIVE_SECRETS,
+        "recent_activity": list(app_activity(app=app)[:5]),
+    }

@@ -1,0 +1,187 @@
+import unicodedata
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.models import AuditEvent, Organization, User
+from accounts.services import audit_record
+
+from . import credentials
+from .models import MAX_ACTIVE_SECRETS, MAX_REDIRECT_URIS, App, ClientSecret, RedirectURI
+from .validators import normalize_redirect_uri
+
+NAME_MAX_LENGTH = 100
+TOO_MANY_SECRETS = (
+    f"This app already has {MAX_ACTIVE_SECRETS} active client secrets, the most it can have. "
+    "Revoke one you no longer use, then create a new one."
+)
+TOO_MANY_REDIRECT_URIS = (
+    f"This app already has {MAX_REDIRECT_URIS} redirect URIs, the most it can have. "
+    "Remove one before adding another."
+)
+DUPLICATE_APP_NAME = "Your organization already has an app with this name. Choose another name."
+
+
+def _clean_name(value: str, *, field: str, label: str) -> str:
+    name = value.strip()
+    if not name:
+        raise ValidationError({field: f"Enter {label}."})
+    if len(name) > NAME_MAX_LENGTH:
+        raise ValidationError(
+            {field: f"{label[0].upper()}{label[1:]} can be at most {NAME_MAX_LENGTH} characters."}
+        )
+    if any(unicodedata.category(char)[0] == "C" for char in name):
+        raise ValidationError({field: "Use letters, digits, spaces and punctuation only."})
+    return name
+
+
+def _audit(app: App, actor: User | None, action: str, **details) -> None:
+    audit_record(
+        organization=app.organization,
+        actor=actor,
+        action=action,
+        target_type="app",
+        target_id=app.client_id,
+        target_label=app.name,
+        details=details,
+    )
+
+
+def _name_taken(organization: Organization, name: str, *, exclude: App | None = None) -> bool:
+    apps = App.objects.filter(organization=organization, name__iexact=name)
+    if exclude is not None:
+        apps = apps.exclude(pk=exclude.pk)
+    return apps.exists()
+
+
+def app_create(
+    *,
+    organization: Organization,
+    name: str,
+    display_name: str,
+    app_type: str,
+    created_by: User | None,
+) -> App:
+    name = _clean_name(name, field="name", label="an app name")
+    display_name = _clean_name(display_name, field="display_name", label="a display name")
+    if app_type not in App.Type.values:
+        raise ValidationError({"app_type": "Choose Sandbox or Production."})
+    if _name_taken(organization, name):
+        raise ValidationError({"name": DUPLICATE_APP_NAME})
+    try:
+        # A savepoint: a concurrent twin of the same name loses on the unique constraint
+        # without breaking the caller's transaction.
+        with transaction.atomic():
+            app = App.objects.create(
+                organization=organization,
+                name=name,
+                display_name=display_name,
+                app_type=app_type,
+                created_by=created_by,
+            )
+    except IntegrityError:
+        raise ValidationError({"name": DUPLICATE_APP_NAME}) from None
+    _audit(app, created_by, AuditEvent.Action.APP_CREATE, app_type=app_type)
+    return app
+
+
+def app_rename(*, app: App, name: str, renamed_by: User | None) -> App:
+    """Change the app name, the only mutable part of an app."""
+    name = _clean_name(name, field="name", label="an app name")
+    if name == app.name:
+        return app
+    if _name_taken(app.organization, name, exclude=app):
+        raise ValidationError({"name": DUPLICATE_APP_NAME})
+    old_name, app.name = app.name, name
+    try:
+        with transaction.atomic():
+            app.save(update_fields=["name", "updated_at"])
+    except IntegrityError:
+        app.name = old_name
+        raise ValidationError({"name": DUPLICATE_APP_NAME}) from None
+    _audit(app, renamed_by, AuditEvent.Action.APP_RENAME, old_name=old_name, new_name=name)
+    return app
+
+
+def _lock(app: App) -> App:
+    # Serialises every writer of this app's secrets and redirect URIs: the second of two
+    # concurrent requests waits here and then sees the first one's rows.
+    return App.objects.select_for_update().get(pk=app.pk)
+
+
+def client_secret_create(
+    *, app: App, created_by: User | None, name: str = ""
+) -> tuple[ClientSecret, str]:
+    """A new active secret and its plaintext, which the caller shows once and forgets."""
+    name = name.strip()
+    if len(name) > NAME_MAX_LENGTH:
+        raise ValidationError({"name": f"A name can be at most {NAME_MAX_LENGTH} characters."})
+    if name:
+        name = _clean_name(name, field="name", label="a name")
+    with transaction.atomic():
+        locked = _lock(app)
+        taken = set(ClientSecret.objects.active().filter(app=locked).values_list("slot", flat=True))
+        free = [slot for slot in range(1, MAX_ACTIVE_SECRETS + 1) if slot not in taken]
+        if not free:
+            raise ValidationError(TOO_MANY_SECRETS, code="too_many")
+        plaintext = credentials.generate()
+        secret = ClientSecret.objects.create(
+            app=locked,
+            name=name,
+            secret_hash=credentials.hash_secret(plaintext),
+            hint=credentials.hint(plaintext),
+            slot=free[0],
+            created_by=created_by,
+        )
+        _audit(
+            locked,
+            created_by,
+            AuditEvent.Action.CLIENT_SECRET_CREATE,
+            secret=secret.hint,
+            name=name,
+        )
+    return secret, plaintext
+
+
+def client_secret_revoke(*, secret: ClientSecret, revoked_by: User | None) -> ClientSecret:
+    """Revoke at once; revoking a revoked secret changes nothing."""
+    with transaction.atomic():
+        locked_app = _lock(secret.app)
+        current = ClientSecret.objects.select_for_update().get(pk=secret.pk)
+        if current.revoked_at is not None:
+            return current
+        current.revoked_at = timezone.now()
+        current.revoked_by = revoked_by
+        current.slot = None
+        current.save(update_fields=["revoked_at", "revoked_by", "slot"])
+        _audit(
+            locked_app,
+            revoked_by,
+            AuditEvent.Action.CLIENT_SECRET_REVOKE,
+            secret=current.hint,
+            name=current.name,
+        )
+    return current
+
+
+def redirect_uri_add(*, app: App, uri: str, added_by: User | None) -> RedirectURI:
+    normalized = normalize_redirect_uri(uri)
+    with transaction.atomic():
+        locked = _lock(app)
+        existing = RedirectURI.objects.filter(app=locked)
+        if existing.filter(uri=normalized).exists():
+            raise ValidationError("This redirect URI is already on the list.", code="duplicate")
+        if existing.count() >= MAX_REDIRECT_URIS:
+            raise ValidationError(TOO_MANY_REDIRECT_URIS, code="too_many")
+        redirect_uri = RedirectURI.objects.create(app=locked, uri=normalized, created_by=added_by)
+        _audit(locked, added_by, AuditEvent.Action.REDIRECT_URI_ADD, uri=normalized)
+    return redirect_uri
+
+
+def redirect_uri_remove(*, redirect_uri: RedirectURI, removed_by: User | None) -> None:
+    with transaction.atomic():
+        locked = _lock(redirect_uri.app)
+        deleted, _ = RedirectURI.objects.filter(pk=redirect_uri.pk).delete()
+        if deleted:
+            _audit(locked, removed_by, AuditEvent.Action.REDIRECT_URI_REMOVE, uri=redirect_uri.uri)

@@ -1,0 +1,291 @@
+import secrets
+from collections.abc import Callable
+from functools import wraps
+
+from allauth.core import ratelimit
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import add_never_cache_headers
+from django.views.decorators.http import require_http_methods
+
+from accounts import permissions
+from accounts.selectors import get_for_organization
+
+from . import selectors, services
+from .forms import AppCreateForm, AppRenameForm, ClientSecretCreateForm, RedirectURIForm
+from .models import MAX_ACTIVE_SECRETS, App, ClientSecret, RedirectURI
+
+WRONG_PASSWORD = "That isn't your Console account password."  # noqa: S105 - a message
+TOO_MANY_PASSWORDS = "Too many wrong passwords. Wait a minute, then try again."
+FORM_USED = (
+    "That form was already used, and the secret it created can't be shown again. "
+    "If you didn't copy it, revoke it and create a new one."
+)
+# Tokens of the secret forms this session has shown and not yet used (see client_secret_create).
+FORM_TOKENS_KEY = "client_secret_form_tokens"
+
+
+def _role(request: HttpRequest) -> str | None:
+    return request.membership.role if request.membership else None
+
+
+def organization_required(action: str) -> Callable:
+    """The view needs an organization and a role that may take `action`."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            if not request.organization:
+                return redirect("home")
+            permissions.require(_role(request), action)
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def app_required(action: str) -> Callable:
+    """Load the app named by client_id for the current organization (404 for anyone else),
+    then check the role (403), and pass the app to the view."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapper(request: HttpRequest, client_id: str, *args, **kwargs) -> HttpResponse:
+            app = get_for_organization(
+                request, App.objects.select_related("organization"), client_id=client_id
+            )
+            permissions.require(_role(request), action)
+            request.console_app = (
+                app  # the top dropdown marks it (not current_app: {% url %} reads that)
+            )
+            return view(request, app, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def _page(request: HttpRequest, template: str, app: App, tab: str, **context) -> HttpResponse:
+    role = _role(request)
+    context.update(
+        app=app,
+        tab=tab,
+        nav_section="apps",
+        can_write=permissions.allows(role, "client_secret.create"),
+        can_rename=permissions.allows(role, "app.rename"),
+    )
+    return render(request, template, context)
+
+
+@organization_required("app.view")
+def app_list(request: HttpRequest) -> HttpResponse:
+    apps = selectors.app_list(organization=request.organization)
+    return render(
+        request,
+        "apps/app_list.html",
+        {
+            "apps": apps,
+            "nav_section": "apps",
+            "can_create": permissions.allows(_role(request), "app.create"),
+        },
+    )
+
+
+@organization_required("app.create")
+@require_http_methods(["GET", "POST"])
+def app_create(request: HttpRequest) -> HttpResponse:
+    form = AppCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            app = services.app_create(
+                organization=request.organization,
+                created_by=request.user,
+                **form.cleaned_data,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"{app.name} is created and ready to configure.")
+            return redirect(app)
+    return render(request, "apps/app_create.html", {"form": form, "nav_section": "apps"})
+
+
+@app_required("app.view")
+def app_detail(request: HttpRequest, app: App) -> HttpResponse:
+    summary = selectors.app_summary(app=app)
+    return _page(request, "apps/app_detail.html", app, "overview", **summary)
+
+
+@app_required("app.view")
+@require_http_methods(["GET", "POST"])
+def app_settings(request: HttpRequest, app: App) -> HttpResponse:
+    form = AppRenameForm(request.POST or None, initial={"name": app.name})
+    if request.method == "POST":
+        # Only the name is read from the form: a tampered POST that adds a display name
+        # or an app type changes nothing, since no service accepts them.
+        permissions.require(_role(request), "app.rename")
+        if form.is_valid():
+            try:
+                services.app_rename(
+                    app=app, name=form.cleaned_data["name"], renamed_by=request.user
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, "App name saved.")
+                return redirect("apps:settings", client_id=app.client_id)
+    return _page(request, "apps/app_settings.html", app, "general", form=form)
+
+
+@app_required("app.view")
+def api_client(request: HttpRequest, app: App) -> HttpResponse:
+    return _api_client_page(request, app, RedirectURIForm())
+
+
+def _api_client_page(request: HttpRequest, app: App, uri_form: RedirectURIForm) -> HttpResponse:
+    context = selectors.api_client(app=app)
+    return _page(request, "apps/api_client.html", app, "api_client", uri_form=uri_form, **context)
+
+
+def _new_form_token(request: HttpRequest) -> str:
+    token = secrets.token_urlsafe(16)
+    tokens = request.session.get(FORM_TOKENS_KEY, [])[-9:]
+    request.session[FORM_TOKENS_KEY] = [*tokens, token]
+    return token
+
+
+def _use_form_token(request: HttpRequest, token: str) -> bool:
+    """False when the form was already used: a reload or a resubmission from history."""
+    if not token:
+        return True  # a form posted by a script, without the page's token
+    tokens = request.session.get(FORM_TOKENS_KEY, [])
+    if token not in tokens:
+        return False
+    request.session[FORM_TOKENS_KEY] = [t for t in tokens if t != token]
+    return True
+
+
+@app_required("client_secret.create")
+@require_http_methods(["GET", "POST"])
+def client_secret_create(request: HttpRequest, app: App) -> HttpResponse:
+    """Password, then the new secret, shown in this response only.
+
+    The response is never cached and the form carries a one-time token, so a reload, the
+    back button or a resubmission from history never shows the secret again (nor mints
+    another one by accident).
+    """
+    at_limit = ClientSecret.objects.active().filter(app=app).count() >= MAX_ACTIVE_SECRETS
+    form = ClientSecretCreateForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        plaintext = _create_secret(request, app, form)
+        if plaintext is not None:
+            response = _page(
+                request,
+                "apps/client_secret_created.html",
+                app,
+                "api_client",
+                secret=form.secret,
+                plaintext=plaintext,
+            )
+            add_never_cache_headers(response)
+            return response
+        if form.used:
+            messages.error(request, FORM_USED)
+            return redirect("apps:api_client", client_id=app.client_id)
+    if request.method == "GET":
+        form = ClientSecretCreateForm(
+            user=request.user, initial={"form_token": _new_form_token(request)}
+        )
+    response = _page(
+        request,
+        "apps/client_secret_create.html",
+        app,
+        "api_client",
+        form=form,
+        at_limit=at_limit,
+        max_secrets=MAX_ACTIVE_SECRETS,
+    )
+    add_never_cache_headers(response)
+    return response
+
+
+def _create_secret(request: HttpRequest, app: App, form: ClientSecretCreateForm) -> str | None:
+    """The plaintext of a new secret, or None with the reason on the form."""
+    form.used = False
+    user = request.user
+    if not ratelimit.consume(request, action="reauthenticate", user=user, dry_run=True):
+        form.add_error("password", TOO_MANY_PASSWORDS)
+        return None
+    if not user.check_password(form.cleaned_data["password"]):
+        ratelimit.consume(request, action="reauthenticate", user=user)
+        form.add_error("password", WRONG_PASSWORD)
+        return None
+    if not _use_form_token(request, form.cleaned_data["form_token"]):
+        form.used = True
+        return None
+    try:
+        form.secret, plaintext = services.client_secret_create(
+            app=app, name=form.cleaned_data["name"], created_by=user
+        )
+    except ValidationError as error:
+        form.add_error(None, error)
+        return None
+    return plaintext
+
+
+@app_required("client_secret.revoke")
+@require_http_methods(["GET", "POST"])
+def client_secret_revoke(request: HttpRequest, app: App, secret_id: int) -> HttpResponse:
+    secret = get_object_or_404(ClientSecret.objects.select_related("app"), app=app, pk=secret_id)
+    if secret.revoked_at is not None:
+        messages.info(request, f"The client secret {secret.hint}… is already revoked.")
+        return redirect("apps:api_client", client_id=app.client_id)
+    if request.method == "POST":
+        services.client_secret_revoke(secret=secret, revoked_by=request.user)
+        messages.success(
+            request,
+            f"Client secret {secret.hint}… is revoked. It can no longer authenticate {app.name}.",
+        )
+        return redirect("apps:api_client", client_id=app.client_id)
+    return _page(request, "apps/client_secret_revoke.html", app, "api_client", secret=secret)
+
+
+@app_required("redirect_uri.change")
+@require_http_methods(["GET", "POST"])
+def redirect_uri_add(request: HttpRequest, app: App) -> HttpResponse:
+    if request.method == "GET":  # the form lives on the API client tab
+        return redirect("apps:api_client", client_id=app.client_id)
+    form = RedirectURIForm(request.POST)
+    if form.is_valid():
+        try:
+            redirect_uri = services.redirect_uri_add(
+                app=app, uri=form.cleaned_data["uri"], added_by=request.user
+            )
+        except ValidationError as error:
+            form.add_error("uri", error)
+        else:
+            messages.success(request, f"Redirect URI {redirect_uri.uri} added.")
+            return redirect("apps:api_client", client_id=app.client_id)
+    return _api_client_page(request, app, form)
+
+
+@app_required("redirect_uri.change")
+@require_http_methods(["GET", "POST"])
+def redirect_uri_remove(request: HttpRequest, app: App, uri_id: int) -> HttpResponse:
+    redirect_uri = get_object_or_404(RedirectURI.objects.select_related("app"), app=app, pk=uri_id)
+    if request.method == "GET":  # removing takes the button on the API client tab
+        return redirect("apps:api_client", client_id=app.client_id)
+    services.redirect_uri_remove(redirect_uri=redirect_uri, removed_by=request.user)
+    messages.success(request, f"Redirect URI {redirect_uri.uri} removed.")
+    return redirect("apps:api_client", client_id=app.client_id)
+
+
+@app_required("app.view")
+def app_activity(request: HttpRequest, app: App) -> HttpResponse:
+    events = selectors.app_activity(app=app)
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    return _page(request, "apps/app_activity.html", app, "activity", page=page)
