@@ -62,9 +62,6 @@ class AppAdmin(admin.ModelAdmin):
         fresh = App.objects.get(pk=obj.pk)
         services.app_rename(app=fresh, name=name, renamed_by=request.user)
 
-    def save_related(self, request, form, formsets, change) -> None:
-        """The inlines are read-only; there is nothing else to save."""
-
 
 @admin.action(description="Revoke the selected client secrets")
 def revoke_secrets(modeladmin, request: HttpRequest, queryset) -> None:
