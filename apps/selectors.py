@@ -1,6 +1,7 @@
 from django.db.models import Count, Q, QuerySet
 
 from accounts.models import AuditEvent, Organization
+from products import selectors as product_selectors
 
 from .models import MAX_ACTIVE_SECRETS, MAX_REDIRECT_URIS, App, ClientSecret
 
@@ -54,3 +55,15 @@ def app_summary(*, app: App) -> dict:
         "max_secrets": MAX_ACTIVE_SECRETS,
         "recent_activity": list(app_activity(app=app)[:5]),
     }
+
+
+def allowed_scopes(*, app: App) -> frozenset[str]:
+    """A sandbox app may ask for every product's scopes; a production app for the scopes of
+    the products whose production access is approved for its organization."""
+    if app.app_type == App.Type.SANDBOX:
+        return product_selectors.all_scopes()
+    return product_selectors.approved_scopes(organization=app.organization_id)
+
+
+def known_scopes() -> frozenset[str]:
+    return product_selectors.all_scopes()

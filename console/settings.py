@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "products",
     "apps",
     "kyb",
+    "api",
     "console",
 ]
 
@@ -204,6 +205,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.tasks.outbox_flush",
         "schedule": float(env_int("CONSOLE_OUTBOX_FLUSH_SECONDS", 30, minimum=1)),
     },
+    "api.usage_fold": {
+        "task": "api.tasks.usage_fold",
+        "schedule": float(env_int("CONSOLE_USAGE_FOLD_SECONDS", 30, minimum=1)),
+    },
 }
 
 # --- Email ----------------------------------------------------------------------------------
@@ -229,6 +234,19 @@ CONSOLE_ENCRYPTION_KEYS = env_list("CONSOLE_ENCRYPTION_KEYS", [])
 # Key of the HMAC that stores client secrets; unset: derived from SECRET_KEY. Changing it makes
 # every existing client secret stop working, so set it once in production and keep it.
 CONSOLE_SECRET_HASH_KEY = env.str("CONSOLE_SECRET_HASH_KEY", default="")
+
+# --- The Tink API ---------------------------------------------------------------------------
+# Ed25519 signing keys (base64url seeds, comma-separated, newest first; `manage.py signing_key`
+# makes one). Required when DEBUG is off; under `make run` a dev key derives from SECRET_KEY.
+CONSOLE_SIGNING_KEYS = env_list("CONSOLE_SIGNING_KEYS", [])
+CONSOLE_TOKEN_ISSUER = env.str("CONSOLE_TOKEN_ISSUER", default=CONSOLE_BASE_URL)
+# Failed client authentications allowed per minute before the token endpoint answers 429.
+CONSOLE_TOKEN_FAILURES_PER_CLIENT = env_int("CONSOLE_TOKEN_FAILURES_PER_CLIENT", 20, minimum=1)
+CONSOLE_TOKEN_FAILURES_PER_IP = env_int("CONSOLE_TOKEN_FAILURES_PER_IP", 100, minimum=1)
+# Token counts go to Redis and are folded into the database by the worker's beat; without
+# Redis (make run) they are written directly.
+CONSOLE_USAGE_REDIS_URL = REDIS_URL
+CONSOLE_USAGE_PREFIX = "console:usage"
 
 # --- Accounts -------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

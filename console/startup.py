@@ -12,3 +12,10 @@ def require_secret_key() -> None:
         settings.SECRET_KEY  # noqa: B018 - the read is the check
     except ImproperlyConfigured:
         raise ImproperlyConfigured("SECRET_KEY is required when DEBUG is off.") from None
+
+
+def require_signing_keys() -> None:
+    """The web process refuses to start without keys to sign access tokens with."""
+    from api.keys import signing_keys
+
+    signing_keys()

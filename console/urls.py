@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("apps/", include("apps.urls")),
+    path("api/v1/", include("api.urls")),
     path("products/", views.coming_soon, {"section": "products"}, name="products_index"),
     path("analytics/", views.coming_soon, {"section": "analytics"}, name="analytics_index"),
     path("team/", views.coming_soon, {"section": "team"}, name="team_index"),

@@ -6,6 +6,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "console.settings")
 
 application = get_wsgi_application()
 
-from .startup import require_secret_key  # noqa: E402 - needs the settings loaded above
+from .startup import require_secret_key, require_signing_keys  # noqa: E402 - needs settings
 
 require_secret_key()
+require_signing_keys()

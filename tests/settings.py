@@ -8,6 +8,7 @@ import os
 
 os.environ.setdefault("SECRET_KEY", "test-only-key-for-the-suite-" + "k7Qz" * 12)
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+os.environ.setdefault("CONSOLE_SIGNING_KEYS", "8Kx4hJ0Yb8t0gkq2v5m3Qe1nTjz7RcWfA6dLsPuVyXo")
 
 from console.settings import *  # noqa: E402,F403
 
@@ -20,6 +21,8 @@ CELERY_TASK_ALWAYS_EAGER = True
 CELERY_BROKER_URL = "memory://"
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Token counts are written directly; tests of the Redis path set these themselves.
+CONSOLE_USAGE_REDIS_URL = ""
 
 # Argon2 stays first (it is what users get), tuned down: hashing cost is not under test.
 PASSWORD_HASHERS = ["tests.hashers.FastArgon2PasswordHasher"]

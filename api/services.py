@@ -1,0 +1,203 @@
+"""The token endpoint's rules: client authentication, grant types, scopes, tokens.
+
+Every refusal is an OAuthError that says which RFC 6749 §5.2 error it is and which usage
+outcome it counts as; the view turns it into the JSON answer.
+"""
+
+import re
+import time
+import uuid
+from dataclasses import dataclass, field
+from hmac import compare_digest
+
+from django.conf import settings
+
+from apps import credentials
+from apps import selectors as app_selectors
+from apps.models import App, ClientSecret
+
+from . import keys, throttle, usage
+from .models import Outcome
+
+TOKEN_LIFETIME_SECONDS = 1800
+SCOPE_ITEM = re.compile(r"[a-z][a-z0-9-]*:[a-z][a-z0-9-]*")
+SCOPE_SEPARATOR = re.compile(r"\s*,\s*|\s+")
+MAX_SCOPE_LENGTH = 1000
+
+CLIENT_FAILED = "Client authentication failed."
+
+
+@dataclass
+class OAuthError(Exception):
+    error: str
+    description: str
+    status: int = 400
+    outcome: str = Outcome.INVALID_REQUEST
+    retry_after: int = 0
+    app_id: int | None = field(default=None, repr=False)
+
+
+def invalid_client() -> OAuthError:
+    # One answer for an unknown client, a wrong, revoked or another app's secret.
+    return OAuthError("invalid_client", CLIENT_FAILED, 401, Outcome.INVALID_CLIENT)
+
+
+def app_id_for(client_id: str) -> int | None:
+    if not re.fullmatch(r"[0-9a-f]{32}", client_id):
+        return None
+    return App.objects.filter(client_id=client_id).values_list("pk", flat=True).first()
+
+
+def _find_secret(client_id: str, client_secret: str) -> ClientSecret | None:
+    """The active secret of this client, or None; one indexed query whatever the case."""
+    if not credentials.is_well_formed(client_secret):
+        return None
+    secret = (
+        ClientSecret.objects.filter(
+            secret_hash=credentials.hash_secret(client_secret), revoked_at__isnull=True
+        )
+        .select_related("app")
+        .first()
+    )
+    if secret is None or not compare_digest(secret.app.client_id, client_id):
+        return None
+    return secret
+
+
+def client_authenticate(*, client_id: str, client_secret: str, ip: str | None) -> ClientSecret:
+    """The active secret that authenticates this client, or an OAuthError (401 or 429).
+
+    A correct secret is never refused by the throttle; failures are counted per client_id
+    and per IP, and past the limit they get 429 instead of 401.
+    """
+    wait = throttle.blocked(client_id=client_id, ip=ip)
+    if wait and not credentials.is_well_formed(client_secret):
+        raise _throttled(client_id, wait)
+    secret = _find_secret(client_id, client_secret)
+    if secret is not None:
+        return secret
+    wait = throttle.failure(client_id=client_id, ip=ip) or wait
+    if wait:
+        raise _throttled(client_id, wait)
+    error = invalid_client()
+    error.app_id = app_id_for(client_id)
+    raise error
+
+
+def _throttled(client_id: str, wait: int) -> OAuthError:
+    return OAuthError(
+        "invalid_client",
+        "Too many failed authentications. Wait before trying again.",
+        429,
+        Outcome.THROTTLED,
+        retry_after=wait,
+        app_id=app_id_for(client_id),
+    )
+
+
+def parse_scope(raw: str | None) -> list[str] | None:
+    """The scopes asked for (comma- or space-separated), or None when none were."""
+    if raw is None or not raw.strip():
+        return None
+    if len(raw) > MAX_SCOPE_LENGTH:
+        raise OAuthError(
+            "invalid_scope", "The scope list is too long.", outcome=Outcome.INVALID_SCOPE
+        )
+    items = SCOPE_SEPARATOR.split(raw.strip())
+    junk = [item for item in items if not SCOPE_ITEM.fullmatch(item)]
+    if junk:
+        shown = ", ".join(repr(item) for item in junk[:5])
+        raise OAuthError(
+            "invalid_scope",
+            f"Not a scope: {shown}. Scopes look like accounts:read, separated by commas.",
+            outcome=Outcome.INVALID_SCOPE,
+        )
+    return list(dict.fromkeys(items))
+
+
+def scopes_for(*, app: App, asked: list[str] | None) -> list[str]:
+    allowed = app_selectors.allowed_scopes(app=app)
+    if asked is None:
+        if not allowed:
+            raise OAuthError(
+                "invalid_scope",
+                "This production app has no approved products yet. Request production "
+                "access in Console > Products.",
+                outcome=Outcome.INVALID_SCOPE,
+            )
+        return sorted(allowed)
+    unknown = [scope for scope in asked if scope not in app_selectors.known_scopes()]
+    if unknown:
+        raise OAuthError(
+            "invalid_scope",
+            f"Unknown scope: {', '.join(unknown[:5])}.",
+            outcome=Outcome.INVALID_SCOPE,
+        )
+    refused = [scope for scope in asked if scope not in allowed]
+    if refused:
+        raise OAuthError(
+            "invalid_scope",
+            f"This app may not ask for: {', '.join(refused[:5])}. Production apps get the "
+            "scopes of the products whose production access is approved.",
+            outcome=Outcome.INVALID_SCOPE,
+        )
+    return asked
+
+
+def token_issue(*, secret: ClientSecret, grant_type: str | None, scope: str | None) -> dict:
+    """An access token for an authenticated client: the body of the 200 answer."""
+    app = secret.app
+    try:
+        if grant_type != "client_credentials":
+            raise OAuthError(
+                "unsupported_grant_type",
+                "Only grant_type=client_credentials is supported.",
+                outcome=Outcome.UNSUPPORTED_GRANT_TYPE,
+            )
+        granted = scopes_for(app=app, asked=parse_scope(scope))
+    except OAuthError as error:
+        error.app_id = app.pk
+        raise
+    now = int(time.time())
+    claims = {
+        "iss": settings.CONSOLE_TOKEN_ISSUER,
+        "sub": app.client_id,
+        "client_id": app.client_id,
+        "scope": " ".join(granted),
+        "iat": now,
+        "exp": now + TOKEN_LIFETIME_SECONDS,
+        "jti": uuid.uuid4().hex,
+    }
+    token = keys.encode(claims)
+    usage.record(app_id=app.pk, secret_pk=secret.pk, outcome=Outcome.ISSUED)
+    return {
+        "access_token": token,
+        "token_type": "bearer",
+        "expires_in": TOKEN_LIFETIME_SECONDS,
+        "scope": ",".join(granted),
+    }
+
+
+def token_introspect(*, caller: ClientSecret, token: str) -> dict:
+    """RFC 7662: whether a token is active, for a client of the same organization."""
+    claims = keys.decode(token) if token else None
+    if not claims or not isinstance(claims.get("exp"), int) or claims["exp"] <= time.time():
+        return {"active": False}
+    owner = (
+        App.objects.filter(client_id=str(claims.get("sub", "")))
+        .values_list("organization_id", flat=True)
+        .first()
+    )
+    if owner is None or owner != caller.app.organization_id:
+        return {"active": False}
+    return {
+        "active": True,
+        "scope": claims.get("scope", ""),
+        "client_id": claims.get("client_id"),
+        "sub": claims.get("sub"),
+        "token_type": "bearer",
+        "iss": claims.get("iss"),
+        "iat": claims.get("iat"),
+        "exp": claims.get("exp"),
+        "jti": claims.get("jti"),
+    }

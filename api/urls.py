@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "api"
+
+urlpatterns = [
+    path("oauth/token", views.token, name="token"),
+    path("oauth/introspect", views.introspect, name="introspect"),
+    path("oauth/jwks", views.jwks, name="jwks"),
+]

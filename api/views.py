@@ -1,0 +1,185 @@
+"""The Tink API: POST /api/v1/oauth/token, GET /api/v1/oauth/jwks, POST /api/v1/oauth/introspect.
+
+JSON in every answer, errors as RFC 6749 §5.2 says. No session, no CSRF (clients authenticate
+with their credentials), no cookies, and no transaction around the request: the token path
+reads one row and writes nothing to the database.
+"""
+
+import base64
+import binascii
+from urllib.parse import parse_qsl, unquote_plus
+
+from django.contrib.auth.decorators import login_not_required
+from django.db import transaction
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+
+from accounts.audit import origin_of
+
+from . import keys, services, usage
+from .services import OAuthError
+
+MAX_BODY_BYTES = 8 * 1024
+MAX_FIELDS = 20
+FORM_TYPE = "application/x-www-form-urlencoded"
+
+
+def _json(body: dict, status: int = 200, **headers) -> JsonResponse:
+    response = JsonResponse(body, status=status)
+    response["Cache-Control"] = "no-store"
+    response["Pragma"] = "no-cache"
+    for name, value in headers.items():
+        response[name.replace("_", "-")] = value
+    return response
+
+
+def _error(error: OAuthError) -> JsonResponse:
+    headers = {}
+    if error.status == 401:
+        headers["WWW_Authenticate"] = 'Basic realm="Tink API", charset="UTF-8"'
+    if error.retry_after:
+        headers["Retry_After"] = str(error.retry_after)
+    body = {"error": error.error, "error_description": error.description}
+    return _json(body, error.status, **headers)
+
+
+def _bad(description: str, status: int = 400) -> OAuthError:
+    return OAuthError("invalid_request", description, status)
+
+
+def _form(request: HttpRequest) -> dict[str, str]:
+    """The form fields of a token or introspection request, or an OAuthError saying why not."""
+    content_type, _, params = request.META.get("CONTENT_TYPE", "").partition(";")
+    if content_type.strip().lower() != FORM_TYPE:
+        raise _bad(f"Send the parameters form-encoded, with Content-Type: {FORM_TYPE}.", 415)
+    charset = params.strip().lower().removeprefix("charset=").strip('"')
+    if params.strip() and charset not in ("utf-8", "utf8"):
+        raise _bad("The body must be UTF-8.", 415)
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        raise _bad("Content-Length is not a number.") from None
+    if length > MAX_BODY_BYTES:
+        raise _bad(f"The body is too large: at most {MAX_BODY_BYTES} bytes.", 413)
+    body = request.read(MAX_BODY_BYTES + 1)
+    if len(body) > MAX_BODY_BYTES:
+        raise _bad(f"The body is too large: at most {MAX_BODY_BYTES} bytes.", 413)
+    try:
+        text = body.decode("ascii")
+        pairs = parse_qsl(
+            text,
+            keep_blank_values=True,
+            encoding="utf-8",
+            errors="strict",
+            max_num_fields=MAX_FIELDS,
+        )
+    except UnicodeDecodeError:
+        raise _bad("The body must be percent-encoded UTF-8.") from None
+    except ValueError:
+        raise _bad(f"Too many parameters: at most {MAX_FIELDS}.") from None
+    fields: dict[str, str] = {}
+    for name, value in pairs:
+        if name in fields:
+            raise _bad(f"The parameter {name!r} is repeated.")
+        if "\x00" in value or "\x00" in name:
+            raise _bad("Parameters can't contain NUL characters.")
+        fields[name] = value
+    return fields
+
+
+def _credentials(request: HttpRequest, fields: dict[str, str]) -> tuple[str, str]:
+    """client_id and client_secret, from HTTP Basic or from the form (not both)."""
+    header = request.META.get("HTTP_AUTHORIZATION", "")
+    if header:
+        scheme, _, encoded = header.partition(" ")
+        if scheme.lower() != "basic":
+            raise services.invalid_client()
+        if "client_secret" in fields:
+            raise _bad("Authenticate with HTTP Basic or with form fields, not both.")
+        try:
+            decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError):
+            raise services.invalid_client() from None
+        client_id, colon, client_secret = decoded.partition(":")
+        if not colon:
+            raise services.invalid_client()
+        # RFC 6749 §2.3.1: both are form-urlencoded before they are joined.
+        client_id, client_secret = unquote_plus(client_id), unquote_plus(client_secret)
+        if fields.get("client_id", client_id) != client_id:
+            raise _bad("client_id in the form differs from the one in HTTP Basic.")
+        return client_id, client_secret
+    client_id, client_secret = fields.get("client_id"), fields.get("client_secret")
+    if not client_id or client_secret is None:
+        missing = "client_id" if not client_id else "client_secret"
+        raise OAuthError(
+            "invalid_client",
+            f"{missing} is missing: authenticate with client_id and client_secret, "
+            "as form fields or with HTTP Basic.",
+            401,
+            "invalid_client",
+        )
+    return client_id, client_secret
+
+
+def _method_not_allowed(allowed: str) -> JsonResponse:
+    return _json(
+        {"error": "invalid_request", "error_description": f"Use {allowed}."},
+        405,
+        Allow=allowed,
+    )
+
+
+def _authenticated(request: HttpRequest, fields: dict[str, str]):
+    client_id, client_secret = _credentials(request, fields)
+    return services.client_authenticate(
+        client_id=client_id, client_secret=client_secret, ip=origin_of(request).ip
+    )
+
+
+@csrf_exempt
+@login_not_required
+@transaction.non_atomic_requests
+def token(request: HttpRequest) -> JsonResponse:
+    if request.method != "POST":
+        return _method_not_allowed("POST")
+    fields: dict[str, str] = {}
+    try:
+        fields = _form(request)
+        if "grant_type" not in fields:
+            raise _bad("grant_type is missing: use grant_type=client_credentials.")
+        secret = _authenticated(request, fields)
+        body = services.token_issue(
+            secret=secret, grant_type=fields["grant_type"], scope=fields.get("scope")
+        )
+    except OAuthError as error:
+        app_id = error.app_id
+        if app_id is None and fields.get("client_id"):
+            app_id = services.app_id_for(fields["client_id"])
+        if app_id is not None:
+            usage.record(app_id=app_id, outcome=error.outcome)
+        return _error(error)
+    return _json(body)
+
+
+@csrf_exempt
+@login_not_required
+@transaction.non_atomic_requests
+def introspect(request: HttpRequest) -> JsonResponse:
+    if request.method != "POST":
+        return _method_not_allowed("POST")
+    try:
+        fields = _form(request)
+        caller = _authenticated(request, fields)
+    except OAuthError as error:
+        return _error(error)
+    return _json(services.token_introspect(caller=caller, token=fields.get("token", "")))
+
+
+@login_not_required
+@transaction.non_atomic_requests
+def jwks(request: HttpRequest) -> JsonResponse:
+    if request.method not in ("GET", "HEAD"):
+        return _method_not_allowed("GET")
+    response = JsonResponse(keys.jwks())
+    response["Cache-Control"] = "public, max-age=300"
+    return response

@@ -1,0 +1,68 @@
+import re
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models.functions import Lower
+
+from accounts.models import Organization
+
+SCOPE = re.compile(r"[a-z][a-z0-9-]*:[a-z][a-z0-9-]*")
+
+
+class Product(models.Model):
+    """One of Tink's products: available to every sandbox app, to production apps once the
+    organization's production access to it is approved. The catalog is data (migration 0002),
+    editable by staff in the admin."""
+
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=100)
+    description = models.CharField(max_length=300)
+    scopes = models.JSONField(default=list, help_text="The API scopes the product grants.")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+        constraints = [
+            models.UniqueConstraint(Lower("name"), name="products_product_name_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        from . import selectors
+
+        super().save(*args, **kwargs)
+        selectors.forget_catalog()
+
+    def clean(self) -> None:
+        if not isinstance(self.scopes, list) or not all(
+            isinstance(scope, str) and SCOPE.fullmatch(scope) for scope in self.scopes
+        ):
+            raise ValidationError(
+                {"scopes": 'A list of scopes such as ["accounts:read", "transactions:read"].'}
+            )
+
+
+class ProductionGrant(models.Model):
+    """Production access to a product, approved for an organization.
+
+    Written only by the KYB review (the production-access issue); read by the token endpoint
+    to decide which scopes a production app may ask for.
+    """
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="production_grants"
+    )
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="grants")
+    granted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "product"], name="products_productiongrant_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product} for {self.organization}"
