@@ -31,6 +31,10 @@ PUBLIC = {
     # never logged in, so the page must be public. It says only that the account is inactive.
     "account_inactive",
     "admin:login",  # the admin has its own log-in page, for staff only
+    # The Tink API: clients authenticate with their credentials, not a session.
+    "api:token",
+    "api:introspect",
+    "api:jwks",
 }
 
 

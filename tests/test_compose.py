@@ -169,6 +169,11 @@ def test_it_runs_with_debug_off_and_a_secret_key_it_requires():
     assert match and match["name"] == "SECRET_KEY"
 
 
+def test_it_requires_the_token_signing_keys_too():
+    match = REQUIRED.match(environment("web")["CONSOLE_SIGNING_KEYS"])
+    assert match and match["name"] == "CONSOLE_SIGNING_KEYS"
+
+
 def test_database_url_is_the_postgres_service_s_database():
     url = urlsplit(environment("web")["DATABASE_URL"])
     postgres = SERVICES["postgres"]["environment"]
@@ -284,7 +289,11 @@ print(json.dumps({
 
 
 def test_the_commands_load_their_apps_with_the_compose_environment():
-    env = interpolated(environment("web"), SECRET_KEY=secrets.token_urlsafe(50))
+    env = interpolated(
+        environment("web"),
+        SECRET_KEY=secrets.token_urlsafe(50),
+        CONSOLE_SIGNING_KEYS="8Kx4hJ0Yb8t0gkq2v5m3Qe1nTjz7RcWfA6dLsPuVyXo",
+    )
     celery_app = argv(SERVICES["worker"]["command"])[2]
     result = python(LOAD, gunicorn_target(SERVICES["web"]["command"]), celery_app, env=env)
     assert result.returncode == 0, result.stderr[-3000:]

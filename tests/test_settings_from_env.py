@@ -61,7 +61,11 @@ def run(code: str | list[str], **env: str) -> subprocess.CompletedProcess:
 
 def production(**env: str) -> dict[str, str]:
     """A production environment (DEBUG unset) with a secret key, plus the given variables."""
-    return {"SECRET_KEY": strong_secret_key(), **env}
+    return {
+        "SECRET_KEY": strong_secret_key(),
+        "CONSOLE_SIGNING_KEYS": "8Kx4hJ0Yb8t0gkq2v5m3Qe1nTjz7RcWfA6dLsPuVyXo",
+        **env,
+    }
 
 
 def settings_from(**env: str) -> dict:
