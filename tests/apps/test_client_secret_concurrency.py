@@ -1,0 +1,285 @@
+"""The five-secret limit under concurrent requests, on PostgreSQL.
+
+SQLite lets one writer in at a time, so it would pass these tests whatever the code does:
+they run on PostgreSQL only (skipped elsewhere, failed under CONSOLE_STRICT_TESTS=1). Each
+round starts 50 threads behind one barrier; every thread has its own database connection, as
+every web request does, and calls the service inside its own transaction. The rounds collect
+what went wrong and the test fails with the whole list, so one run shows how often it breaks.
+"""
+
+import random
+import threading
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+
+from accounts.models import AuditEvent, Role
+from apps import credentials, services
+from apps.models import MAX_ACTIVE_SECRETS, App, ClientSecret
+from tests.conftest import organization_of, skip_or_fail
+
+THREADS = 50
+ROUNDS = 24  # k = 0..5 existing secrets, four times each
+MIXED_ROUNDS = 20  # 1..5 existing secrets, four times each
+SLOTS = set(range(1, MAX_ACTIVE_SECRETS + 1))
+# A safety net against a hung round (a lost wakeup, a lock never released), not a timing check.
+HANG_SECONDS = 120
+
+
+@dataclass
+class Outcome:
+    kind: str  # "ok", "too_many" or "error"
+    value: Any = None
+    error: str = ""
+
+
+def _describe(exc: BaseException) -> str:
+    # The first line only: a database error's DETAIL line can quote column values.
+    first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return f"{type(exc).__name__}: {first_line}"
+
+
+def _race(jobs: list[Callable[[], Any]]) -> list[Outcome]:
+    """Run each job in a thread of its own, all released at once, each in its own transaction.
+
+    A thread connects before the start line, so the race is between the jobs and not between
+    connection handshakes, and closes its connection when done.
+    """
+    barrier = threading.Barrier(len(jobs), timeout=HANG_SECONDS)
+    outcomes: list[Outcome | None] = [None] * len(jobs)
+
+    def run(index: int, job: Callable[[], Any]) -> None:
+        try:
+            try:
+                connection.ensure_connection()
+            except Exception as exc:
+                barrier.abort()
+                outcomes[index] = Outcome("error", error=f"could not connect: {_describe(exc)}")
+                return
+            try:
+                barrier.wait()
+            except threading.BrokenBarrierError:
+                outcomes[index] = Outcome("error", error="the start barrier broke")
+                return
+            try:
+                with transaction.atomic():
+                    outcomes[index] = Outcome("ok", value=job())
+            except ValidationError as exc:
+                if getattr(exc, "code", None) == "too_many":
+                    outcomes[index] = Outcome("too_many")
+                else:
+                    outcomes[index] = Outcome("error", error=_describe(exc))
+            except Exception as exc:
+                outcomes[index] = Outcome("error", error=_describe(exc))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(HANG_SECONDS)
+    hung = sum(thread.is_alive() for thread in threads)
+    if hung:
+        pytest.fail(f"{hung} of {len(threads)} threads were still running after the round")
+    return [
+        outcome or Outcome("error", error="the thread recorded nothing") for outcome in outcomes
+    ]
+
+
+def _report(violations: Counter) -> str:
+    """One line per distinct problem of a round, with how many times it happened."""
+    lines = [f"{where}: {count} x {problem}" for (where, problem), count in violations.items()]
+    return f"{violations.total()} violations:\n" + "\n".join(lines)
+
+
+def _errors(outcomes: list[Outcome]) -> list[str]:
+    return [outcome.error for outcome in outcomes if outcome.kind == "error"]
+
+
+def _audit_count(app: App, action: str) -> int:
+    return AuditEvent.objects.filter(
+        target_type="app", target_id=app.client_id, action=action
+    ).count()
+
+
+def _slot_problems(app: App) -> list[str]:
+    secrets = list(ClientSecret.objects.filter(app=app))
+    active_slots = [secret.slot for secret in secrets if secret.is_active]
+    problems = []
+    if len(active_slots) > MAX_ACTIVE_SECRETS:
+        problems.append(f"{len(active_slots)} active secrets")
+    if len(set(active_slots)) != len(active_slots):
+        problems.append(f"active secrets share a slot: {sorted(active_slots)}")
+    if not set(active_slots) <= SLOTS:
+        problems.append(f"slots outside 1..{MAX_ACTIVE_SECRETS}: {sorted(active_slots)}")
+    hashes = [secret.secret_hash for secret in secrets]
+    if len(set(hashes)) != len(hashes):
+        problems.append("two secrets share a hash")
+    return problems
+
+
+@pytest.fixture
+def race_db(transactional_db) -> None:
+    """Committed rows that other connections see; only PostgreSQL shows the races."""
+    if connection.vendor != "postgresql":
+        skip_or_fail(
+            "the client secret race tests need PostgreSQL (DATABASE_URL=postgres://...): "
+            "SQLite lets one writer in at a time and hides races"
+        )
+
+
+def _new_app(owner, round_: int, existing: int) -> tuple[App, list[ClientSecret]]:
+    app = services.app_create(
+        organization=organization_of(owner),
+        name=f"Race {round_}",
+        display_name="Alice Fintech",
+        app_type=App.Type.SANDBOX,
+        created_by=owner,
+    )
+    secrets = [
+        services.client_secret_create(app=app, created_by=owner, name=f"Existing {n}")[0]
+        for n in range(existing)
+    ]
+    return app, secrets
+
+
+def _creator(app: App, user, n: int) -> Callable[[], ClientSecret]:
+    # Each worker gets its own App instance, as each request loads its own.
+    own_app = App.objects.get(pk=app.pk)
+    return lambda: services.client_secret_create(app=own_app, created_by=user, name=f"Racer {n}")[0]
+
+
+def _revoker(secret: ClientSecret, user) -> Callable[[], ClientSecret]:
+    own_secret = ClientSecret.objects.select_related("app").get(pk=secret.pk)
+    return lambda: services.client_secret_revoke(secret=own_secret, revoked_by=user)
+
+
+def test_fifty_concurrent_creations_never_exceed_five_active_secrets(race_db, alice):
+    violations: Counter = Counter()
+    for round_ in range(ROUNDS):
+        existing = round_ % (MAX_ACTIVE_SECRETS + 1)
+        app, _ = _new_app(alice, round_, existing)
+        expected = MAX_ACTIVE_SECRETS - existing
+
+        outcomes = _race([_creator(app, alice, n) for n in range(THREADS)])
+
+        problems = [f"unexpected {error}" for error in _errors(outcomes)]
+        created = [outcome.value for outcome in outcomes if outcome.kind == "ok"]
+        refused = sum(outcome.kind == "too_many" for outcome in outcomes)
+        if len(created) != expected or refused != THREADS - expected:
+            problems.append(f"{len(created)} created and {refused} refused, expected {expected}")
+        active = ClientSecret.objects.active().filter(app=app)
+        slots = sorted(active.values_list("slot", flat=True))
+        if slots != sorted(SLOTS):
+            problems.append(f"active slots are {slots}, expected {sorted(SLOTS)}")
+        if not {secret.pk for secret in created} <= set(active.values_list("pk", flat=True)):
+            problems.append("a secret reported as created is not active")
+        problems += _slot_problems(app)
+        audited = _audit_count(app, AuditEvent.Action.CLIENT_SECRET_CREATE)
+        if audited != MAX_ACTIVE_SECRETS:
+            problems.append(f"{audited} creations audited, expected {MAX_ACTIVE_SECRETS}")
+        violations.update((f"round {round_} (k={existing})", problem) for problem in problems)
+
+    total = violations.total()
+    assert total == 0, _report(violations)
+
+
+def test_creations_mixed_with_revokes_keep_the_limit(race_db, alice, add_member):
+    bob = add_member(organization_of(alice), Role.DEVELOPER, email="bob@example.com")
+    rng = random.Random(20240613)  # fixed: a failing round can be set up again
+    violations: Counter = Counter()
+    for round_ in range(MIXED_ROUNDS):
+        initial = 1 + round_ % MAX_ACTIVE_SECRETS
+        app, existing = _new_app(alice, round_, initial)
+        # From one revoker to more revokers than secrets: then some secret is revoked twice.
+        revokers = rng.randint(1, THREADS // 2)
+        targets = [rng.choice(existing) for _ in range(revokers)]
+        creators = THREADS - revokers
+        jobs = [("revoke", _revoker(target, bob)) for target in targets]
+        jobs += [("create", _creator(app, alice, n)) for n in range(creators)]
+        rng.shuffle(jobs)
+
+        outcomes = _race([job for _, job in jobs])
+
+        kinds = [kind for kind, _ in jobs]
+        revoke_outcomes = [o for kind, o in zip(kinds, outcomes, strict=True) if kind == "revoke"]
+        create_outcomes = [o for kind, o in zip(kinds, outcomes, strict=True) if kind == "create"]
+
+        problems = [f"unexpected {error}" for error in _errors(outcomes)]
+        problems += [
+            "a revoke was refused as too many"
+            for outcome in revoke_outcomes
+            if outcome.kind == "too_many"
+        ]
+        created = sum(outcome.kind == "ok" for outcome in create_outcomes)
+        revoked = {target.pk for target in targets}
+        active = ClientSecret.objects.active().filter(app=app).count()
+        if active != initial + created - len(revoked):
+            problems.append(
+                f"{active} active after {initial} + {created} created - {len(revoked)} revoked"
+            )
+        least = min(creators, MAX_ACTIVE_SECRETS - initial)
+        most = min(creators, MAX_ACTIVE_SECRETS - initial + len(revoked))
+        if not least <= created <= most:
+            problems.append(f"{created} created, expected between {least} and {most}")
+        problems += _slot_problems(app)
+        for secret in ClientSecret.objects.filter(pk__in=revoked):
+            if (
+                secret.slot is not None
+                or secret.revoked_at is None
+                or secret.revoked_by_id != bob.pk
+            ):
+                problems.append(
+                    f"revoked secret {secret.pk}: slot={secret.slot}, "
+                    f"revoked_at set={secret.revoked_at is not None}, "
+                    f"revoked_by={secret.revoked_by_id}"
+                )
+        untouched = {secret.pk for secret in existing} - revoked
+        still_active = ClientSecret.objects.active().filter(pk__in=untouched).count()
+        if still_active != len(untouched):
+            problems.append(f"{len(untouched) - still_active} secrets nobody revoked are revoked")
+        # Revoking a revoked secret is a no-op: it records nothing either.
+        audited = _audit_count(app, AuditEvent.Action.CLIENT_SECRET_REVOKE)
+        if audited != len(revoked):
+            problems.append(f"{audited} revocations audited, expected {len(revoked)}")
+        where = f"round {round_} ({initial} active, {revokers} revokers)"
+        violations.update((where, problem) for problem in problems)
+
+    total = violations.total()
+    assert total == 0, _report(violations)
+
+
+@pytest.mark.parametrize(
+    "slot",
+    [
+        pytest.param(MAX_ACTIVE_SECRETS + 1, id="slot-6"),
+        pytest.param(0, id="slot-0"),
+        pytest.param(1, id="slot-1-taken"),
+        pytest.param(MAX_ACTIVE_SECRETS, id="slot-5-taken"),
+        pytest.param(None, id="no-slot"),
+    ],
+)
+def test_the_database_refuses_a_sixth_active_secret_inserted_around_the_service(
+    sandbox_app, alice, slot
+):
+    for n in range(MAX_ACTIVE_SECRETS):
+        services.client_secret_create(app=sandbox_app, created_by=alice, name=f"Key {n}")
+    plaintext = credentials.generate()
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ClientSecret.objects.create(
+            app=sandbox_app,
+            name="Sixth",
+            secret_hash=credentials.hash_secret(plaintext),
+            hint=credentials.hint(plaintext),
+            slot=slot,
+            created_by=alice,
+        )
+
+    assert ClientSecret.objects.active().filter(app=sandbox_app).count() == MAX_ACTIVE_SECRETS
