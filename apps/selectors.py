@@ -36,6 +36,7 @@ def api_client(*, app: App) -> dict:
         "at_limit": len(active) >= MAX_ACTIVE_SECRETS,
         "redirect_uris": list(app.redirect_uris.select_related("created_by")),
         "max_redirect_uris": MAX_REDIRECT_URIS,
+        "allowed_scopes": sorted(allowed_scopes(app=app)),
     }
 
 

@@ -246,7 +246,7 @@ CONSOLE_TOKEN_FAILURES_PER_IP = env_int("CONSOLE_TOKEN_FAILURES_PER_IP", 100, mi
 # Token counts go to Redis and are folded into the database by the worker's beat; without
 # Redis (make run) they are written directly.
 CONSOLE_USAGE_REDIS_URL = REDIS_URL
-CONSOLE_USAGE_PREFIX = "console:usage"
+CONSOLE_USAGE_PREFIX = env.str("CONSOLE_USAGE_PREFIX", default="console:usage")
 
 # --- Accounts -------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -9,6 +9,7 @@ from accounts import services
 from accounts.models import Membership, Organization, User
 from apps import services as app_services
 from apps.models import App
+from products import selectors as product_selectors
 
 PASSWORD = "correct-horse-battery-staple-42"
 STRICT = os.environ.get("CONSOLE_STRICT_TESTS") == "1"
@@ -50,10 +51,13 @@ def celery_broker(url: str, *, queue: str | None = None):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Rate-limit counters live in the cache; no test inherits another's."""
+    """Rate-limit counters live in the cache, and each process keeps the catalog's scopes
+    for a while; no test inherits another's."""
     cache.clear()
+    product_selectors.forget_catalog()
     yield
     cache.clear()
+    product_selectors.forget_catalog()
 
 
 @pytest.fixture

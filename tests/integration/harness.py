@@ -253,6 +253,8 @@ class Worker:
             SECRET_KEY=settings.SECRET_KEY,
             CONSOLE_BASE_URL=settings.CONSOLE_BASE_URL,
             CONSOLE_CELERY_QUEUE=self.queue,
+            # Token counts of other runs sharing this Redis are not this worker's to fold.
+            CONSOLE_USAGE_PREFIX=f"console-it:{self.queue}",
             LOG_LEVEL="INFO",
             PYTHONUNBUFFERED="1",
             **WORKER_TIMINGS,
@@ -329,3 +331,82 @@ class Worker:
                 client.delete(*keys)
         except redis.RedisError:
             pass
+
+
+@dataclass
+class WebServer:
+    """gunicorn serving console.wsgi on production settings, against the test database and a
+    real Redis (the shared cache), in a process group of its own."""
+
+    database_url: str
+    redis_url: str
+    workdir: Path
+    extra_env: dict[str, str] = field(default_factory=dict)
+    port: int = field(default_factory=free_port)
+    process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def logfile(self) -> Path:
+        return self.workdir / f"web-{self.port}.log"
+
+    def start(self) -> None:
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        env = {
+            key: value
+            for key, value in os.environ.items()
+            if not key.startswith(("CELERY_", "CONSOLE_", "DJANGO_"))
+            and key not in {"DATABASE_URL", "REDIS_URL", "EMAIL_URL", "SECRET_KEY", "DEBUG"}
+        }
+        env.update(
+            DJANGO_SETTINGS_MODULE="console.settings",
+            DATABASE_URL=self.database_url,
+            REDIS_URL=self.redis_url,
+            # The test process hashed the secrets and signs with these keys too.
+            SECRET_KEY=settings.SECRET_KEY,
+            CONSOLE_SIGNING_KEYS=",".join(settings.CONSOLE_SIGNING_KEYS),
+            ALLOWED_HOSTS="127.0.0.1",
+            SECURE_SSL_REDIRECT="0",
+            PYTHONUNBUFFERED="1",
+            **self.extra_env,
+        )
+        if settings.CONSOLE_SECRET_HASH_KEY:
+            env["CONSOLE_SECRET_HASH_KEY"] = settings.CONSOLE_SECRET_HASH_KEY
+        gunicorn = Path(sys.executable).with_name("gunicorn")
+        command = [
+            str(gunicorn), "console.wsgi:application",
+            "--bind", f"127.0.0.1:{self.port}", "--workers", "1", "--log-level", "warning",
+        ]  # fmt: skip
+        with self.logfile.open("ab") as log:
+            self.process = subprocess.Popen(
+                command,
+                cwd=settings.BASE_DIR,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        wait_until(
+            self._ready, timeout=WORKER_START_TIMEOUT, what="gunicorn", diagnostics=self.diagnostics
+        )
+
+    def _ready(self) -> bool:
+        if self.process is not None and self.process.poll() is not None:
+            pytest.fail(f"gunicorn exited with {self.process.returncode}.\n" + self.diagnostics())
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
+                return True
+        except OSError:
+            return False
+
+    def diagnostics(self) -> str:
+        return tail(self.logfile)
+
+    def stop(self) -> None:
+        if self.process is not None:
+            stop_process_group(self.process)
+            self.process = None
