@@ -1,4 +1,5 @@
-"""The Tink API: POST /api/v1/oauth/token, GET /api/v1/oauth/jwks, POST /api/v1/oauth/introspect.
+"""The Tink API: POST /api/v1/oauth/token, GET /api/v1/oauth/jwks, POST /api/v1/oauth/introspect,
+and the Analytics pages that show each app's use of it.
 
 JSON in every answer, errors as RFC 6749 §5.2 says. No session, no CSRF (clients authenticate
 with their credentials), no cookies, and no transaction around the request: the token path
@@ -7,16 +8,22 @@ reads one row and writes nothing to the database.
 
 import base64
 import binascii
+import csv
 from urllib.parse import parse_qsl, unquote_plus
 
 from django.contrib.auth.decorators import login_not_required
 from django.db import transaction
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET
 
 from accounts.audit import origin_of
+from accounts.selectors import get_for_organization
+from apps.models import App
 
-from . import keys, services, usage
+from . import charts, keys, selectors, services, usage
+from .models import Outcome
 from .services import OAuthError
 
 MAX_BODY_BYTES = 8 * 1024
@@ -182,4 +189,72 @@ def jwks(request: HttpRequest) -> JsonResponse:
         return _method_not_allowed("GET")
     response = JsonResponse(keys.jwks())
     response["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+# --- Analytics pages ---------------------------------------------------------------------------
+
+
+def _range_links(days: int) -> list[dict]:
+    return [{"days": n, "current": n == days} for n in selectors.RANGES]
+
+
+@require_GET
+def analytics_overview(request: HttpRequest) -> HttpResponse:
+    """Every app of the organization: tokens issued and failed requests, and one chart."""
+    if not request.organization:
+        return redirect("home")
+    days = selectors.days_of(request.GET.get("days"))
+    apps = list(App.objects.filter(organization=request.organization))
+    totals = selectors.usage_per_app(apps=apps, days=days)
+    usage_data = selectors.usage(apps=apps, days=days)
+    rows = [{"app": app, "issued": totals[app.pk][0], "failed": totals[app.pk][1]} for app in apps]
+    return render(
+        request,
+        "analytics/overview.html",
+        {
+            "nav_section": "analytics",
+            "days": days,
+            "ranges": _range_links(days),
+            "rows": rows,
+            "usage": usage_data,
+            "chart": charts.bar_chart(usage_data),
+        },
+    )
+
+
+@require_GET
+def analytics_app(request: HttpRequest, client_id: str) -> HttpResponse:
+    app = get_for_organization(request, App.objects.all(), client_id=client_id)
+    request.console_app = app
+    days = selectors.days_of(request.GET.get("days"))
+    usage_data = selectors.usage(apps=[app], days=days)
+    return render(
+        request,
+        "analytics/app.html",
+        {
+            "nav_section": "analytics",
+            "app": app,
+            "tab": "analytics",
+            "days": days,
+            "ranges": _range_links(days),
+            "usage": usage_data,
+            "chart": charts.bar_chart(usage_data),
+            "outcomes": Outcome.choices,
+        },
+    )
+
+
+@require_GET
+def analytics_csv(request: HttpRequest, client_id: str) -> HttpResponse:
+    app = get_for_organization(request, App.objects.all(), client_id=client_id)
+    days = selectors.days_of(request.GET.get("days"))
+    usage_data = selectors.usage(apps=[app], days=days)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    filename = f"analytics-{app.client_id}-{days}d.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    writer = csv.writer(response)
+    writer.writerow(["date (UTC)", *Outcome.values])
+    for day in usage_data.days:
+        writer.writerow([day.day.isoformat(), *day.row()])
     return response

@@ -4,7 +4,13 @@ from django.urls import reverse
 from . import selectors
 
 # App pages whose twin in another app makes sense: the dropdown keeps you on the same tab.
-SWITCHABLE = {"detail", "settings", "api_client", "activity"}
+SWITCHABLE = {
+    ("apps", "detail"),
+    ("apps", "settings"),
+    ("apps", "api_client"),
+    ("apps", "activity"),
+    ("analytics", "app"),
+}
 
 
 def app_menu(request: HttpRequest) -> dict:
@@ -13,12 +19,12 @@ def app_menu(request: HttpRequest) -> dict:
     if not organization:
         return {}
     match = getattr(request, "resolver_match", None)
-    url_name = "detail"
-    if match and match.namespace == "apps" and match.url_name in SWITCHABLE:
-        url_name = match.url_name
+    url_name = "apps:detail"
+    if match and (match.namespace, match.url_name) in SWITCHABLE:
+        url_name = f"{match.namespace}:{match.url_name}"
     current = getattr(request, "console_app", None)
     entries = []
     for app in selectors.app_menu(organization=organization):
-        url = reverse(f"apps:{url_name}", kwargs={"client_id": app["client_id"]})
+        url = reverse(url_name, kwargs={"client_id": app["client_id"]})
         entries.append({**app, "url": url, "current": current and current.pk == app["pk"]})
     return {"console_apps": entries, "current_app": current}

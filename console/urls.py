@@ -9,7 +9,7 @@ urlpatterns = [
     path("apps/", include("apps.urls")),
     path("api/v1/", include("api.urls")),
     path("products/", views.coming_soon, {"section": "products"}, name="products_index"),
-    path("analytics/", views.coming_soon, {"section": "analytics"}, name="analytics_index"),
+    path("analytics/", include("api.urls_analytics")),
     path("team/", views.coming_soon, {"section": "team"}, name="team_index"),
     path("settings/", views.coming_soon, {"section": "settings"}, name="settings_index"),
     path("admin/", admin.site.urls),

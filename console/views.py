@@ -5,7 +5,6 @@ from django.views.decorators.csrf import requires_csrf_token
 
 SECTIONS = {
     "products": ("Products", "Browse the product catalog and request production access."),
-    "analytics": ("Analytics", "See how each app uses the Tink API."),
     "team": ("Team", "Invite colleagues and give them roles."),
     "settings": ("Settings", "Manage your account, password and two-factor log-in."),
 }
