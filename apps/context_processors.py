@@ -1,6 +1,8 @@
 from django.http import HttpRequest
 from django.urls import reverse
 
+from accounts import permissions
+
 from . import selectors
 
 # App pages whose twin in another app makes sense: the dropdown keeps you on the same tab.
@@ -27,4 +29,10 @@ def app_menu(request: HttpRequest) -> dict:
     for app in selectors.app_menu(organization=organization):
         url = reverse(url_name, kwargs={"client_id": app["client_id"]})
         entries.append({**app, "url": url, "current": current and current.pk == app["pk"]})
-    return {"console_apps": entries, "current_app": current}
+    membership = getattr(request, "membership", None)
+    role = membership.role if membership else None
+    return {
+        "console_apps": entries,
+        "current_app": current,
+        "can_create_app": permissions.allows(role, "app.create"),
+    }
