@@ -373,5 +373,8 @@ LOGGING = {
     "loggers": {
         # Request lines can carry query strings; keep them out of production logs.
         "django.request": {"level": "ERROR"},
+        # At DEBUG it logs every failed variable lookup with the whole template context,
+        # which on the new-secret page holds the secret.
+        "django.template": {"level": "INFO"},
     },
 }
