@@ -9,6 +9,7 @@ reads one row and writes nothing to the database.
 import base64
 import binascii
 import csv
+from functools import wraps
 from urllib.parse import parse_qsl, unquote_plus
 
 from django.contrib.auth.decorators import login_not_required
@@ -143,12 +144,28 @@ def _authenticated(request: HttpRequest, fields: dict[str, str]):
     )
 
 
-@csrf_exempt
-@login_not_required
-@transaction.non_atomic_requests
+def api_endpoint(*methods: str):
+    """An endpoint of the Tink API: clients authenticate with credentials, not a session
+    (no CSRF, no log-in), nothing runs in a request-wide transaction, and any other method
+    gets a JSON 405."""
+
+    def decorator(view):
+        @csrf_exempt
+        @login_not_required
+        @transaction.non_atomic_requests
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            if request.method not in methods:
+                return _method_not_allowed(methods[0])
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+@api_endpoint("POST")
 def token(request: HttpRequest) -> JsonResponse:
-    if request.method != "POST":
-        return _method_not_allowed("POST")
     fields: dict[str, str] = {}
     try:
         fields = _form(request)
@@ -168,12 +185,8 @@ def token(request: HttpRequest) -> JsonResponse:
     return _json(body)
 
 
-@csrf_exempt
-@login_not_required
-@transaction.non_atomic_requests
+@api_endpoint("POST")
 def introspect(request: HttpRequest) -> JsonResponse:
-    if request.method != "POST":
-        return _method_not_allowed("POST")
     try:
         fields = _form(request)
         caller = _authenticated(request, fields)
@@ -182,11 +195,8 @@ def introspect(request: HttpRequest) -> JsonResponse:
     return _json(services.token_introspect(caller=caller, token=fields.get("token", "")))
 
 
-@login_not_required
-@transaction.non_atomic_requests
+@api_endpoint("GET", "HEAD")
 def jwks(request: HttpRequest) -> JsonResponse:
-    if request.method not in ("GET", "HEAD"):
-        return _method_not_allowed("GET")
     response = JsonResponse(keys.jwks())
     response["Cache-Control"] = "public, max-age=300"
     return response
