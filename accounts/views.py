@@ -22,7 +22,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def resend_verification(request: HttpRequest) -> HttpResponse:
     """Send a new verification link; the answer never tells whether the account exists."""
-    form = ResendVerificationForm(request.POST or None)
+    form = ResendVerificationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"].lower()
         address = EmailAddress.objects.filter(email__iexact=email, verified=False).first()

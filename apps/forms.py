@@ -1,7 +1,5 @@
 from django import forms
 
-from accounts.models import User
-
 from .models import App
 from .services import NAME_MAX_LENGTH
 
@@ -58,10 +56,6 @@ class ClientSecretCreateForm(forms.Form):
         error_messages={"required": "Enter your Console account password."},
     )
     form_token = forms.CharField(widget=forms.HiddenInput, required=False)
-
-    def __init__(self, *args, user: User, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.user = user
 
 
 class RedirectURIForm(forms.Form):

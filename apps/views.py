@@ -28,6 +28,11 @@ FORM_USED = (
 FORM_TOKENS_KEY = "client_secret_form_tokens"
 
 
+def _posted(request: HttpRequest):
+    """The form data of a POST (even an empty one, which then gets its errors), else None."""
+    return request.POST if request.method == "POST" else None
+
+
 def _role(request: HttpRequest) -> str | None:
     return request.membership.role if request.membership else None
 
@@ -98,7 +103,7 @@ def app_list(request: HttpRequest) -> HttpResponse:
 @organization_required("app.create")
 @require_http_methods(["GET", "POST"])
 def app_create(request: HttpRequest) -> HttpResponse:
-    form = AppCreateForm(request.POST or None)
+    form = AppCreateForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             app = services.app_create(
@@ -123,7 +128,7 @@ def app_detail(request: HttpRequest, app: App) -> HttpResponse:
 @app_required("app.view")
 @require_http_methods(["GET", "POST"])
 def app_settings(request: HttpRequest, app: App) -> HttpResponse:
-    form = AppRenameForm(request.POST or None, initial={"name": app.name})
+    form = AppRenameForm(_posted(request), initial={"name": app.name})
     if request.method == "POST":
         # Only the name is read from the form: a tampered POST that adds a display name
         # or an app type changes nothing, since no service accepts them.
@@ -179,7 +184,7 @@ def client_secret_create(request: HttpRequest, app: App) -> HttpResponse:
     another one by accident).
     """
     at_limit = ClientSecret.objects.active().filter(app=app).count() >= MAX_ACTIVE_SECRETS
-    form = ClientSecretCreateForm(request.POST or None, user=request.user)
+    form = ClientSecretCreateForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         plaintext = _create_secret(request, app, form)
         if plaintext is not None:
@@ -197,9 +202,7 @@ def client_secret_create(request: HttpRequest, app: App) -> HttpResponse:
             messages.error(request, FORM_USED)
             return redirect("apps:api_client", client_id=app.client_id)
     if request.method == "GET":
-        form = ClientSecretCreateForm(
-            user=request.user, initial={"form_token": _new_form_token(request)}
-        )
+        form = ClientSecretCreateForm(initial={"form_token": _new_form_token(request)})
     response = _page(
         request,
         "apps/client_secret_create.html",

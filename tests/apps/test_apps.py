@@ -308,3 +308,14 @@ def test_the_admin_shows_display_name_and_type_read_only(client, sandbox_app, dj
     )
     event = AuditEvent.objects.get(action="app.rename")
     assert event.actor == staff
+
+
+def test_an_empty_post_gets_every_message(alice_client, sandbox_app):
+    page = alice_client.post(CREATE_URL, {}).content.decode()
+    for message in ("Enter an app name.", "Enter a display name.", "Choose Sandbox or Production."):
+        assert message in page
+    page = alice_client.post(settings_url(sandbox_app), {}).content.decode()
+    assert "Enter an app name." in page
+    secret_url = f"/apps/{sandbox_app.client_id}/settings/api-client/secrets/new/"
+    page = alice_client.post(secret_url, {}).content.decode()
+    assert "Enter your Console account password." in page
