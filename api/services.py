@@ -35,6 +35,8 @@ class OAuthError(Exception):
     outcome: str = Outcome.INVALID_REQUEST
     retry_after: int = 0
     app_id: int | None = field(default=None, repr=False)
+    # True once the client_id was looked up, so the view doesn't look it up again.
+    app_known: bool = field(default=False, repr=False)
 
 
 def invalid_client() -> OAuthError:
@@ -80,7 +82,7 @@ def client_authenticate(*, client_id: str, client_secret: str, ip: str | None) -
     if wait:
         raise _throttled(client_id, wait)
     error = invalid_client()
-    error.app_id = app_id_for(client_id)
+    error.app_id, error.app_known = app_id_for(client_id), True
     raise error
 
 
@@ -92,6 +94,7 @@ def _throttled(client_id: str, wait: int) -> OAuthError:
         Outcome.THROTTLED,
         retry_after=wait,
         app_id=app_id_for(client_id),
+        app_known=True,
     )
 
 
@@ -156,7 +159,7 @@ def token_issue(*, secret: ClientSecret, grant_type: str | None, scope: str | No
             )
         granted = scopes_for(app=app, asked=parse_scope(scope))
     except OAuthError as error:
-        error.app_id = app.pk
+        error.app_id, error.app_known = app.pk, True
         raise
     now = int(time.time())
     claims = {

@@ -177,7 +177,7 @@ def token(request: HttpRequest) -> JsonResponse:
         )
     except OAuthError as error:
         app_id = error.app_id
-        if app_id is None and fields.get("client_id"):
+        if not error.app_known and fields.get("client_id"):
             app_id = services.app_id_for(fields["client_id"])
         if app_id is not None:
             usage.record(app_id=app_id, outcome=error.outcome)
