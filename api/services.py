@@ -61,7 +61,8 @@ def _find_secret(client_id: str, client_secret: str) -> ClientSecret | None:
         .select_related("app")
         .first()
     )
-    if secret is None or not compare_digest(secret.app.client_id, client_id):
+    # Bytes: compare_digest refuses str with non-ASCII characters, which a client_id may hold.
+    if secret is None or not compare_digest(secret.app.client_id.encode(), client_id.encode()):
         return None
     return secret
 

@@ -8,6 +8,7 @@ api.services.client_authenticate), so hammering a client_id or an IP never block
 secret.
 """
 
+import hashlib
 import time
 
 from django.conf import settings
@@ -17,9 +18,9 @@ WINDOW_SECONDS = 60
 
 
 def _limits(client_id: str, ip: str | None) -> list[tuple[str, int]]:
-    limits = [
-        (f"token-failures:client:{client_id[:64]}", settings.CONSOLE_TOKEN_FAILURES_PER_CLIENT)
-    ]
+    # Hashed: a client_id is whatever a client sent, control characters included.
+    client = hashlib.sha256(client_id.encode(errors="replace")).hexdigest()[:32]
+    limits = [(f"token-failures:client:{client}", settings.CONSOLE_TOKEN_FAILURES_PER_CLIENT)]
     if ip:
         limits.append((f"token-failures:ip:{ip}", settings.CONSOLE_TOKEN_FAILURES_PER_IP))
     return limits

@@ -7,7 +7,6 @@ reads one row and writes nothing to the database.
 """
 
 import base64
-import binascii
 import csv
 from functools import wraps
 from urllib.parse import parse_qsl, unquote_plus
@@ -106,7 +105,7 @@ def _credentials(request: HttpRequest, fields: dict[str, str]) -> tuple[str, str
             raise _bad("Authenticate with HTTP Basic or with form fields, not both.")
         try:
             decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
-        except (binascii.Error, UnicodeDecodeError):
+        except ValueError:  # bad base64 (binascii.Error), non-ASCII text, or bad UTF-8
             raise services.invalid_client() from None
         client_id, colon, client_secret = decoded.partition(":")
         if not colon:
