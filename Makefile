@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test worker install migrate lint clean
+.PHONY: run test worker install migrate lint clean bench
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Console needs Python 3.11 or newer." or 0)'
@@ -29,6 +29,12 @@ test: $(STAMP)
 worker: $(STAMP)
 	@test -n "$$REDIS_URL" || { echo "make worker needs REDIS_URL (e.g. redis://127.0.0.1:6379/0)."; exit 2; }
 	$(BIN)/celery -A console worker --beat --loglevel INFO --schedule $(VENV)/celerybeat-schedule
+
+# The token endpoint's benchmark (bench/README.md): needs wrk; set DATABASE_URL and REDIS_URL
+# for the production shape, e.g. BENCH_ARGS="--rounds 5".
+bench: $(STAMP)
+	$(BIN)/python -m pip install -q -e '.[test,bench]'
+	$(BIN)/python bench/token_endpoint.py $(BENCH_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

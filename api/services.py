@@ -123,12 +123,13 @@ def scopes_for(*, app: App, asked: list[str] | None) -> list[str]:
     allowed = app_selectors.allowed_scopes(app=app)
     if asked is None:
         if not allowed:
-            raise OAuthError(
-                "invalid_scope",
+            reason = (
                 "This production app has no approved products yet. Request production "
-                "access in Console > Products.",
-                outcome=Outcome.INVALID_SCOPE,
+                "access in Console > Products."
+                if app.is_production
+                else "The product catalog has no scopes."
             )
+            raise OAuthError("invalid_scope", reason, outcome=Outcome.INVALID_SCOPE)
         return sorted(allowed)
     unknown = [scope for scope in asked if scope not in app_selectors.known_scopes()]
     if unknown:

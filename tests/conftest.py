@@ -1,8 +1,10 @@
 import contextlib
+import importlib
 import os
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.apps import apps as django_apps
 from django.core.cache import cache
 
 from accounts import services
@@ -132,7 +134,20 @@ def add_member(make_user):
 
 
 @pytest.fixture
-def make_app(db):
+def catalog(db) -> frozenset[str]:
+    """The product catalog of products/migrations/0002_catalog.py, and every scope in it.
+
+    A transactional test (live_server, the integration tests) flushes every table when it
+    ends, the catalog's rows with them, so later tests put them back; loading is idempotent.
+    """
+    migration = importlib.import_module("products.migrations.0002_catalog")
+    migration.load(django_apps, None)
+    product_selectors.forget_catalog()
+    return product_selectors.all_scopes()
+
+
+@pytest.fixture
+def make_app(db, catalog):
     def make(
         owner: User,
         *,

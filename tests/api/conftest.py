@@ -1,17 +1,14 @@
 """Fixtures of the Tink API tests: apps whose client secret the test knows, and the catalog."""
 
-import importlib
 import threading
 from collections.abc import Iterator
 
 import pytest
-from django.apps import apps as django_apps
 from django.conf import settings
 
 from api import throttle
 from apps import services as app_services
 from apps.models import App
-from products import selectors as product_selectors
 from products.models import Product, ProductionGrant
 from tests.conftest import organization_of
 
@@ -64,19 +61,6 @@ def _no_server_thread_outlives_the_test(request) -> Iterator[None]:
     for thread in threading.enumerate():
         if thread.name.endswith("(process_request_thread)"):
             thread.join(timeout=5)
-
-
-@pytest.fixture
-def catalog(db) -> frozenset[str]:
-    """The product catalog of products/migrations/0002_catalog.py, and every scope in it.
-
-    A transactional test (every live_server test) flushes all tables when it ends, the
-    catalog's rows with them, so the next one puts them back; loading is idempotent.
-    """
-    migration = importlib.import_module("products.migrations.0002_catalog")
-    migration.load(django_apps, None)
-    product_selectors.forget_catalog()
-    return product_selectors.all_scopes()
 
 
 @pytest.fixture
