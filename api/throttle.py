@@ -32,20 +32,6 @@ def _wait(started: float | None, now: float) -> int:
     return max(1, int(started + WINDOW_SECONDS - now + 0.999))
 
 
-def blocked(*, client_id: str, ip: str | None) -> int:
-    """Seconds to wait when this client_id or IP has failed too often, else 0."""
-    limits = _limits(client_id, ip)
-    keys = [key for key, _ in limits]
-    values = cache.get_many(keys + [f"{key}:start" for key in keys])
-    now = time.time()
-    waits = [
-        _wait(values.get(f"{key}:start"), now)
-        for key, limit in limits
-        if values.get(key, 0) >= limit
-    ]
-    return max(waits, default=0)
-
-
 def failure(*, client_id: str, ip: str | None) -> int:
     """Count a failure; returns seconds to wait when a limit is now passed, else 0."""
     now = time.time()

@@ -18,7 +18,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
-from accounts.audit import origin_of
+from accounts.audit import current_origin, origin_of
 from accounts.selectors import get_for_organization
 from apps.models import App
 
@@ -138,8 +138,9 @@ def _method_not_allowed(allowed: str) -> JsonResponse:
 
 def _authenticated(request: HttpRequest, fields: dict[str, str]):
     client_id, client_secret = _credentials(request, fields)
+    origin = current_origin() or origin_of(request)  # the middleware's, when it ran
     return services.client_authenticate(
-        client_id=client_id, client_secret=client_secret, ip=origin_of(request).ip
+        client_id=client_id, client_secret=client_secret, ip=origin.ip
     )
 
 
@@ -170,9 +171,9 @@ def token(request: HttpRequest) -> JsonResponse:
         fields = _form(request)
         if "grant_type" not in fields:
             raise _bad("grant_type is missing: use grant_type=client_credentials.")
-        secret = _authenticated(request, fields)
+        client = _authenticated(request, fields)
         body = services.token_issue(
-            secret=secret, grant_type=fields["grant_type"], scope=fields.get("scope")
+            client=client, grant_type=fields["grant_type"], scope=fields.get("scope")
         )
     except OAuthError as error:
         app_id = error.app_id

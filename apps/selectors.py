@@ -59,11 +59,15 @@ def app_summary(*, app: App) -> dict:
 
 
 def allowed_scopes(*, app: App) -> frozenset[str]:
+    return scopes_allowed(app_type=app.app_type, organization_id=app.organization_id)
+
+
+def scopes_allowed(*, app_type: str, organization_id: int) -> frozenset[str]:
     """A sandbox app may ask for every product's scopes; a production app for the scopes of
     the products whose production access is approved for its organization."""
-    if app.app_type == App.Type.SANDBOX:
+    if app_type == App.Type.SANDBOX:
         return product_selectors.all_scopes()
-    return product_selectors.approved_scopes(organization=app.organization_id)
+    return product_selectors.approved_scopes(organization=organization_id)
 
 
 def known_scopes() -> frozenset[str]:
