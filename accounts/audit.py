@@ -1,8 +1,8 @@
 """Where a request came from, for the audit log, without passing requests into services.
 
-The middleware sets the origin (client IP and user agent) for the length of a request;
-audit_record reads it. Services keep their keyword-only signatures, and calls from the shell,
-the admin or a Celery task simply have no origin.
+The middleware makes the request's origin (client IP and user agent) available for the length
+of the request, worked out on first use; audit_record reads it. Services keep their
+keyword-only signatures, and calls from the shell, the admin or a Celery task have no origin.
 """
 
 import contextlib
@@ -20,7 +20,7 @@ class Origin:
     user_agent: str
 
 
-_origin: ContextVar[Origin | None] = ContextVar("audit_origin", default=None)
+_request: ContextVar[HttpRequest | None] = ContextVar("audit_request", default=None)
 
 
 def origin_of(request: HttpRequest) -> Origin:
@@ -32,13 +32,18 @@ def origin_of(request: HttpRequest) -> Origin:
 
 
 def current_origin() -> Origin | None:
-    return _origin.get()
+    request = _request.get()
+    if request is None:
+        return None
+    if not hasattr(request, "_audit_origin"):
+        request._audit_origin = origin_of(request)
+    return request._audit_origin
 
 
 @contextlib.contextmanager
 def request_origin(request: HttpRequest):
-    token = _origin.set(origin_of(request))
+    token = _request.set(request)
     try:
         yield
     finally:
-        _origin.reset(token)
+        _request.reset(token)

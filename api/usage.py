@@ -1,10 +1,11 @@
 """Counting token requests without a database write on the token path.
 
-The endpoint adds one to a field of a Redis hash (HINCRBY) and, on success, stamps the secret's
-last use; a periodic Celery task (api.tasks.usage_fold) folds the counts into UsageCount.
+The endpoint adds one to a field of a Redis hash (HINCRBY, its only write); a periodic Celery
+task (api.tasks.usage_fold) folds the counts into UsageCount and moves each secret's "last
+used" to the time of the fold that found tokens issued with it.
 
-A fold first renames the live hashes to a batch name (atomic: new requests go to fresh
-hashes), then adds the batch to the database in one transaction that also records the batch
+A fold first renames the live hash to a batch name (atomic: new requests go to a fresh
+hash), then adds the batch to the database in one transaction that also records the batch
 id, and only then deletes the batch from Redis. A crash before the commit leaves the batch in
 Redis for the next fold; a crash after it leaves a batch whose id is recorded, which the next
 fold deletes without adding it again. Web processes keep nothing in memory, so a restart loses
@@ -17,6 +18,7 @@ import logging
 import uuid
 from datetime import UTC, datetime
 
+import redis
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
@@ -43,15 +45,12 @@ def redis_client():
     if not url:
         return None
     if url not in _clients:
-        import redis
-
         _clients[url] = redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1)
     return _clients[url]
 
 
-def _keys() -> tuple[str, str]:
-    prefix = settings.CONSOLE_USAGE_PREFIX
-    return f"{prefix}:counts", f"{prefix}:last_used"
+def _live_key() -> str:
+    return f"{settings.CONSOLE_USAGE_PREFIX}:counts"
 
 
 def _hour(at: datetime) -> int:
@@ -59,33 +58,29 @@ def _hour(at: datetime) -> int:
 
 
 def record(*, app_id: int, outcome: str, secret_pk: int = 0, at: datetime | None = None) -> None:
-    """Count one token request of an app; on "issued", the secret was just used."""
+    """Count one token request of an app: a single HINCRBY, nothing else on the token path."""
     at = at or timezone.now()
     field = f"{_hour(at)}|{app_id}|{secret_pk}|{outcome}"
     client = redis_client()
     if client is not None:
-        counts, last_used = _keys()
         try:
-            pipe = client.pipeline(transaction=False)
-            pipe.hincrby(counts, field, 1)
-            if outcome == Outcome.ISSUED and secret_pk:
-                pipe.hset(last_used, str(secret_pk), int(at.timestamp()))
-            pipe.execute()
+            client.hincrby(_live_key(), field, 1)
             return
         except Exception as exc:  # Redis down: keep the count, in the database this time
-            logger.warning(
-                "Usage counter unavailable (%s); writing it directly.", type(exc).__name__
-            )
-    _add({field: 1}, {str(secret_pk): int(at.timestamp())} if outcome == Outcome.ISSUED else {})
+            reason = type(exc).__name__
+            logger.warning("Usage counter unavailable (%s); writing it directly.", reason)
+    _add({field: 1}, used_at=at)
 
 
-def _add(counts: dict[str, int], last_used: dict[str, int]) -> int:
-    """Add counts (fields as written by record) and last-use stamps to the database."""
+def _add(counts: dict[str, int], *, used_at: datetime) -> int:
+    """Add counts (fields as written by record) to the database, and mark the secrets that
+    issued tokens among them as last used at `used_at`."""
     rows = []
     for field, count in counts.items():
         hour, app_id, secret_pk, outcome = field.split("|")
         rows.append((int(app_id), int(secret_pk), int(hour), outcome, int(count)))
-    existing = set(App.objects.filter(pk__in={row[0] for row in rows}).values_list("pk", flat=True))
+    app_ids = {row[0] for row in rows}
+    existing = set(App.objects.filter(pk__in=app_ids).values_list("pk", flat=True))
     values = [
         (
             app_id,
@@ -97,17 +92,21 @@ def _add(counts: dict[str, int], last_used: dict[str, int]) -> int:
         for app_id, secret_pk, hour, outcome, count in rows
         if app_id in existing and count > 0  # an app deleted since: its counts go with it
     ]
+    # A secret was last used no later than `used_at` and no later than the end of the last
+    # hour it issued a token in (which matters for a batch left over from a failed fold).
+    last_hour: dict[int, int] = {}
+    for _, secret_pk, hour, outcome, count in rows:
+        if outcome == Outcome.ISSUED and secret_pk > 0 and count > 0:
+            last_hour[secret_pk] = max(hour, last_hour.get(secret_pk, hour))
     with transaction.atomic():
         if values:
             with connection.cursor() as cursor:
                 cursor.executemany(UPSERT, values)
-        for secret_pk, stamp in last_used.items():
-            if int(secret_pk) <= 0:
-                continue
-            used_at = datetime.fromtimestamp(int(stamp), UTC)
-            ClientSecret.objects.filter(pk=int(secret_pk)).filter(
-                Q(last_used_at__isnull=True) | Q(last_used_at__lt=used_at)
-            ).update(last_used_at=used_at)
+        for secret_pk, hour in last_hour.items():
+            used = min(used_at, datetime.fromtimestamp(hour + 3600, UTC))
+            ClientSecret.objects.filter(pk=secret_pk).filter(
+                Q(last_used_at__isnull=True) | Q(last_used_at__lt=used)
+            ).update(last_used_at=used)
     return len(values)
 
 
@@ -116,18 +115,21 @@ def _decode(mapping: dict) -> dict[str, int]:
 
 
 def _fold_batch(client, batch: str) -> int:
-    prefix = settings.CONSOLE_USAGE_PREFIX
-    counts_key, last_key = f"{prefix}:batch:{batch}:counts", f"{prefix}:batch:{batch}:last_used"
-    counts = _decode(client.hgetall(counts_key))
-    last_used = _decode(client.hgetall(last_key))
+    """Add one batch to the database once (its id is recorded in the same transaction).
+
+    The batch was renamed out of the live hash at most one fold interval ago, so its secrets
+    were last used no later than now: "last used" is exact to within that interval.
+    """
+    key = f"{settings.CONSOLE_USAGE_PREFIX}:batch:{batch}"
+    counts = {field.decode(): int(value) for field, value in client.hgetall(key).items()}
     added = 0
     try:
         with transaction.atomic():
             UsageFold.objects.create(batch=batch, rows=len(counts))
-            added = _add(counts, last_used)
+            added = _add(counts, used_at=timezone.now())
     except IntegrityError:
         logger.info("Usage batch %s was already folded; dropping it.", batch)
-    client.delete(counts_key, last_key)
+    client.delete(key)
     return added
 
 
@@ -139,28 +141,11 @@ def usage_fold() -> int:
     prefix = settings.CONSOLE_USAGE_PREFIX
     added = 0
     # Batches left by a fold that stopped half-way.
-    left_over = {
-        key.decode().split(":batch:")[1].rsplit(":", 1)[0]
-        for key in client.scan_iter(match=f"{prefix}:batch:*")
-    }
-    for batch in sorted(left_over):
-        added += _fold_batch(client, batch)
+    for key in sorted(client.scan_iter(match=f"{prefix}:batch:*")):
+        added += _fold_batch(client, key.decode().rsplit(":", 1)[1])
     batch = uuid.uuid4().hex
-    counts_key, last_key = _keys()
-    pipe = client.pipeline(transaction=True)
-    pipe.exists(counts_key)
-    pipe.exists(last_key)
-    has_counts, has_last = pipe.execute()
-    if not has_counts and not has_last:
-        return added
-    pipe = client.pipeline(transaction=True)
-    if has_counts:
-        pipe.rename(counts_key, f"{prefix}:batch:{batch}:counts")
-    if has_last:
-        pipe.rename(last_key, f"{prefix}:batch:{batch}:last_used")
-    results = pipe.execute(raise_on_error=False)
-    if any(isinstance(result, Exception) for result in results):
-        # Another fold renamed them first; it folds them. Anything this one did rename
-        # is picked up as a left-over batch by the next fold.
-        return added
+    try:
+        client.rename(_live_key(), f"{prefix}:batch:{batch}")
+    except redis.ResponseError:
+        return added  # nothing counted since the last fold (or another fold took it)
     return added + _fold_batch(client, batch)
