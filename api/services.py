@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 from hmac import compare_digest
 
 from django.conf import settings
-from django.db import connection
+from django.db import InterfaceError, OperationalError, connection
 
+from accounts.audit import current_origin
 from apps import credentials
 from apps import selectors as app_selectors
 from apps.models import App
@@ -76,22 +77,42 @@ FIND_ACTIVE_CLIENT = (
 )
 
 
+def _read_one(sql: str, params: list) -> tuple | None:
+    """One row of a read-only query, without Django's per-request health check.
+
+    With CONN_HEALTH_CHECKS a persistent connection is pinged (SELECT 1) before the first
+    query of every request: on the token path that doubles the round trips. Here the query
+    runs straight away, and a connection found broken (the database restarted) is replaced
+    and the read run once more, which is safe outside a transaction.
+    """
+
+    def read() -> tuple | None:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchone()
+
+    if connection.in_atomic_block:  # a caller's transaction: Django's usual checks, no retry
+        return read()
+    connection.health_check_done = True
+    try:
+        return read()
+    except (OperationalError, InterfaceError):
+        connection.close()
+        return read()
+
+
 def _find_secret(client_id: str, client_secret: str) -> AuthenticatedClient | None:
     """The active secret of this client, or None; one indexed query whatever the case."""
     if not credentials.is_well_formed(client_secret):
         return None
-    with connection.cursor() as cursor:
-        cursor.execute(FIND_ACTIVE_CLIENT, [credentials.hash_secret(client_secret)])
-        row = cursor.fetchone()
+    row = _read_one(FIND_ACTIVE_CLIENT, [credentials.hash_secret(client_secret)])
     # Bytes: compare_digest refuses str with non-ASCII characters, which a client_id may hold.
     if row is None or not compare_digest(row[2].encode(), client_id.encode()):
         return None
     return AuthenticatedClient(*row)
 
 
-def client_authenticate(
-    *, client_id: str, client_secret: str, ip: str | None
-) -> AuthenticatedClient:
+def client_authenticate(*, client_id: str, client_secret: str) -> AuthenticatedClient:
     """The active secret that authenticates this client, or an OAuthError (401 or 429).
 
     A correct secret is answered before the throttle is even read, so it is never refused;
@@ -100,7 +121,8 @@ def client_authenticate(
     client = _find_secret(client_id, client_secret)
     if client is not None:
         return client
-    wait = throttle.failure(client_id=client_id, ip=ip)
+    origin = current_origin()  # the request's, worked out only now that it failed
+    wait = throttle.failure(client_id=client_id, ip=origin.ip if origin else None)
     if wait:
         raise _throttled(client_id, wait)
     error = invalid_client()

@@ -19,7 +19,6 @@ from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
-from accounts.audit import current_origin, origin_of
 from accounts.selectors import get_for_organization
 from apps.models import App
 
@@ -145,10 +144,7 @@ def _method_not_allowed(allowed: str) -> JsonResponse:
 
 def _authenticated(request: HttpRequest, fields: dict[str, str]):
     client_id, client_secret = _credentials(request, fields)
-    origin = current_origin() or origin_of(request)  # the middleware's, when it ran
-    return services.client_authenticate(
-        client_id=client_id, client_secret=client_secret, ip=origin.ip
-    )
+    return services.client_authenticate(client_id=client_id, client_secret=client_secret)
 
 
 def api_endpoint(*methods: str):

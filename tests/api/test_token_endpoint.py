@@ -342,3 +342,18 @@ def test_other_methods_get_a_json_405(client, method):
     assert response.status_code == 405
     assert response["Allow"] == "POST"
     assert response.json()["error"] == "invalid_request"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_connection_the_database_dropped_is_replaced_on_the_token_path(client, credentials):
+    from django.db import connection
+
+    from tests.conftest import skip_or_fail
+
+    if connection.vendor != "postgresql":
+        skip_or_fail("dropping a connection needs PostgreSQL (SQLite's test database is in memory)")
+    app, _, plaintext = credentials
+    assert ask(client, app, plaintext).status_code == 200
+    connection.ensure_connection()
+    connection.connection.close()  # as if the database had restarted under a kept connection
+    assert ask(client, app, plaintext).status_code == 200
