@@ -33,16 +33,15 @@ import django  # noqa: E402
 
 django.setup()
 
-import psycopg  # noqa: E402
 from django.core.exceptions import ValidationError  # noqa: E402
 from django.core.management import call_command  # noqa: E402
-from django.db import OperationalError, connection, transaction  # noqa: E402
-from psycopg import sql  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
 
 from accounts.models import Organization, User  # noqa: E402
 from accounts.services import organization_create  # noqa: E402
 from apps import services  # noqa: E402
 from apps.models import MAX_ACTIVE_SECRETS, App, ClientSecret  # noqa: E402
+from bench.database import ensure_database  # noqa: E402
 
 SLOTS = list(range(1, MAX_ACTIVE_SECRETS + 1))
 HANG_SECONDS = 120  # a round that takes longer than this is stuck, not slow
@@ -71,21 +70,6 @@ def _percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     rank = max(1, -(-len(ordered) * fraction // 1))
     return ordered[int(rank) - 1]
-
-
-def ensure_database() -> None:
-    """Create the database named in DATABASE_URL when it does not exist yet."""
-    try:
-        connection.ensure_connection()
-        return
-    except OperationalError as exc:
-        if "does not exist" not in str(exc):
-            raise
-    params = connection.get_connection_params()
-    name = params["dbname"]
-    with psycopg.connect(**{**params, "dbname": "postgres"}, autocommit=True) as admin:
-        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    print(f"created database {name}")
 
 
 def race(app: App, user: User, threads: int) -> tuple[int, list[float], list[str]]:

@@ -166,26 +166,6 @@ def redis_shown(url: str) -> str:
     return f"{parts.scheme}://{parts.hostname}:{parts.port or 6379}{parts.path}"
 
 
-def ensure_database() -> None:
-    """Create the PostgreSQL database named in DATABASE_URL when it does not exist yet."""
-    from django.db import OperationalError, connection
-
-    try:
-        connection.ensure_connection()
-        return
-    except OperationalError as exc:
-        if connection.vendor != "postgresql" or "does not exist" not in str(exc):
-            raise
-    import psycopg
-    from psycopg import sql
-
-    params = connection.get_connection_params()
-    name = params["dbname"]
-    with psycopg.connect(**{**params, "dbname": "postgres"}, autocommit=True) as admin:
-        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    print(f"created database {name}")
-
-
 # --- Seeding and in-process checks ----------------------------------------------------------
 
 
@@ -913,6 +893,8 @@ def main() -> int:
     data = None
     ok = True
     try:
+        from bench.database import ensure_database
+
         ensure_database()
         call_command("migrate", "--noinput", verbosity=0)
         call_command("collectstatic", "--noinput", verbosity=0)
