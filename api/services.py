@@ -12,6 +12,7 @@ from hmac import compare_digest
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection
+from django.views.decorators.debug import sensitive_variables
 
 from accounts.audit import current_origin
 from apps import credentials
@@ -112,6 +113,7 @@ def _find_secret(client_id: str, client_secret: str) -> AuthenticatedClient | No
     return AuthenticatedClient(*row)
 
 
+@sensitive_variables("client_secret")
 def client_authenticate(*, client_id: str, client_secret: str) -> AuthenticatedClient:
     """The active secret that authenticates this client, or an OAuthError (401 or 429).
 

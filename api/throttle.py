@@ -45,6 +45,8 @@ def failure(*, client_id: str, ip: str | None) -> int:
             cache.set(f"{key}:start", now, timeout=WINDOW_SECONDS)
             cache.set(key, 1, timeout=WINDOW_SECONDS)
             count = 1
+        if count is None:  # the cache is unreachable (IGNORE_EXCEPTIONS): fail open, as log-in does
+            continue
         if count > limit:
             wait = max(wait, _wait(cache.get(f"{key}:start"), now))
     return wait

@@ -128,6 +128,8 @@ def _fold_batch(client, batch: str) -> int:
             UsageFold.objects.create(batch=batch, rows=len(counts))
             added = _add(counts, used_at=timezone.now())
     except IntegrityError:
+        if not UsageFold.objects.filter(batch=batch).exists():
+            raise  # not a second fold of this batch: keep it in Redis for the next fold
         logger.info("Usage batch %s was already folded; dropping it.", batch)
     client.delete(key)
     return added

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_GET
 
 from accounts.selectors import get_for_organization
@@ -100,6 +101,7 @@ def _form(request: HttpRequest) -> dict[str, str]:
     return fields
 
 
+@sensitive_variables("fields", "decoded", "client_secret")
 def _credentials(request: HttpRequest, fields: dict[str, str]) -> tuple[str, str]:
     """client_id and client_secret, from HTTP Basic or from the form (not both)."""
     header = request.META.get("HTTP_AUTHORIZATION", "")
@@ -129,7 +131,7 @@ def _credentials(request: HttpRequest, fields: dict[str, str]) -> tuple[str, str
             f"{missing} is missing: authenticate with client_id and client_secret, "
             "as form fields or with HTTP Basic.",
             401,
-            "invalid_client",
+            Outcome.INVALID_CLIENT,
         )
     return client_id, client_secret
 
@@ -169,6 +171,7 @@ def api_endpoint(*methods: str):
 
 
 @api_endpoint("POST")
+@sensitive_post_parameters("client_secret")
 def token(request: HttpRequest) -> JsonResponse:
     fields: dict[str, str] = {}
     try:
@@ -190,6 +193,7 @@ def token(request: HttpRequest) -> JsonResponse:
 
 
 @api_endpoint("POST")
+@sensitive_post_parameters("client_secret", "token")
 def introspect(request: HttpRequest) -> JsonResponse:
     try:
         fields = _form(request)

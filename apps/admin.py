@@ -1,4 +1,6 @@
+from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
 from . import services
@@ -30,6 +32,22 @@ class RedirectURIInline(admin.TabularInline):
         return False
 
 
+class AppAdminForm(forms.ModelForm):
+    class Meta:
+        model = App
+        fields = ["name"]
+
+    def clean_name(self) -> str:
+        try:
+            return services.app_name_validate(
+                organization=self.instance.organization,
+                name=self.cleaned_data["name"],
+                exclude=self.instance,
+            )
+        except ValidationError as error:
+            raise ValidationError(error.message_dict["name"]) from None
+
+
 @admin.register(App)
 class AppAdmin(admin.ModelAdmin):
     """Staff may rename an app (through app_rename); nothing else about an app changes here."""
@@ -49,6 +67,7 @@ class AppAdmin(admin.ModelAdmin):
         "updated_at",
     ]
     readonly_fields = [field for field in fields if field != "name"]
+    form = AppAdminForm
     inlines = [ClientSecretInline, RedirectURIInline]
 
     def has_add_permission(self, request: HttpRequest) -> bool:

@@ -48,13 +48,19 @@ def _audit(app: App, actor: User | None, action: str, **details) -> None:
     )
 
 
-def _name_taken(organization: Organization, name: str, *, exclude: App | None = None) -> bool:
-    apps = App.objects.filter(organization=organization, name__iexact=name)
+def app_name_validate(*, organization: Organization, name: str, exclude: App | None = None) -> str:
+    """The app name as it would be stored, or a ValidationError: blank, too long, control
+    characters, or another app of the organization already has it (case-insensitively)."""
+    name = _clean_name(name, field="name", label="an app name")
+    taken = App.objects.filter(organization=organization, name__iexact=name)
     if exclude is not None:
-        apps = apps.exclude(pk=exclude.pk)
-    return apps.exists()
+        taken = taken.exclude(pk=exclude.pk)
+    if taken.exists():
+        raise ValidationError({"name": DUPLICATE_APP_NAME})
+    return name
 
 
+@transaction.atomic
 def app_create(
     *,
     organization: Organization,
@@ -63,12 +69,10 @@ def app_create(
     app_type: str,
     created_by: User | None,
 ) -> App:
-    name = _clean_name(name, field="name", label="an app name")
+    name = app_name_validate(organization=organization, name=name)
     display_name = _clean_name(display_name, field="display_name", label="a display name")
     if app_type not in App.Type.values:
         raise ValidationError({"app_type": "Choose Sandbox or Production."})
-    if _name_taken(organization, name):
-        raise ValidationError({"name": DUPLICATE_APP_NAME})
     try:
         # A savepoint: a concurrent twin of the same name loses on the unique constraint
         # without breaking the caller's transaction.
@@ -86,13 +90,13 @@ def app_create(
     return app
 
 
+@transaction.atomic
 def app_rename(*, app: App, name: str, renamed_by: User | None) -> App:
     """Change the app name, the only mutable part of an app."""
     name = _clean_name(name, field="name", label="an app name")
     if name == app.name:
         return app
-    if _name_taken(app.organization, name, exclude=app):
-        raise ValidationError({"name": DUPLICATE_APP_NAME})
+    name = app_name_validate(organization=app.organization, name=name, exclude=app)
     old_name, app.name = app.name, name
     try:
         with transaction.atomic():
@@ -107,7 +111,7 @@ def app_rename(*, app: App, name: str, renamed_by: User | None) -> App:
 def _lock(app: App) -> App:
     # Serialises every writer of this app's secrets and redirect URIs: the second of two
     # concurrent requests waits here and then sees the first one's rows.
-    return App.objects.select_for_update().get(pk=app.pk)
+    return App.objects.select_for_update().select_related("organization").get(pk=app.pk)
 
 
 def client_secret_create(

@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import add_never_cache_headers
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_http_methods
 
 from accounts import permissions
@@ -163,17 +164,14 @@ def _new_form_token(request: HttpRequest) -> str:
     return token
 
 
-def _use_form_token(request: HttpRequest, token: str) -> bool:
-    """False when the form was already used: a reload or a resubmission from history."""
-    if not token:
-        return True  # a form posted by a script, without the page's token
+def _forget_form_token(request: HttpRequest, token: str) -> None:
+    """The form created its secret: sending it again (reload, history) is refused."""
     tokens = request.session.get(FORM_TOKENS_KEY, [])
-    if token not in tokens:
-        return False
-    request.session[FORM_TOKENS_KEY] = [t for t in tokens if t != token]
-    return True
+    if token in tokens:
+        request.session[FORM_TOKENS_KEY] = [t for t in tokens if t != token]
 
 
+@sensitive_post_parameters("password")
 @app_required("client_secret.create")
 @require_http_methods(["GET", "POST"])
 def client_secret_create(request: HttpRequest, app: App) -> HttpResponse:
@@ -216,6 +214,7 @@ def client_secret_create(request: HttpRequest, app: App) -> HttpResponse:
     return response
 
 
+@sensitive_variables("plaintext")
 def _create_secret(request: HttpRequest, app: App, form: ClientSecretCreateForm) -> str | None:
     """The plaintext of a new secret, or None with the reason on the form."""
     form.used = False
@@ -227,7 +226,8 @@ def _create_secret(request: HttpRequest, app: App, form: ClientSecretCreateForm)
         ratelimit.consume(request, action="reauthenticate", user=user)
         form.add_error("password", WRONG_PASSWORD)
         return None
-    if not _use_form_token(request, form.cleaned_data["form_token"]):
+    token = form.cleaned_data["form_token"]
+    if token and token not in request.session.get(FORM_TOKENS_KEY, []):
         form.used = True
         return None
     try:
@@ -235,8 +235,9 @@ def _create_secret(request: HttpRequest, app: App, form: ClientSecretCreateForm)
             app=app, name=form.cleaned_data["name"], created_by=user
         )
     except ValidationError as error:
-        form.add_error(None, error)
+        form.add_error(None, error)  # nothing was created: the form can be sent again
         return None
+    _forget_form_token(request, token)
     return plaintext
 
 

@@ -357,3 +357,17 @@ def test_a_connection_the_database_dropped_is_replaced_on_the_token_path(client,
     connection.ensure_connection()
     connection.connection.close()  # as if the database had restarted under a kept connection
     assert ask(client, app, plaintext).status_code == 200
+
+
+def test_with_the_shared_cache_down_a_wrong_secret_still_gets_401(client, credentials, settings):
+    """The throttle fails open, like the log-in limits: an outage is no reason for a 500."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.2, "IGNORE_EXCEPTIONS": True},
+        }
+    }
+    app, _, plaintext = credentials
+    assert fail(client, app.client_id).status_code == 401
+    assert ask(client, app, plaintext).status_code == 200

@@ -185,3 +185,22 @@ def test_if_redis_is_down_the_count_is_written_directly(client, issued, settings
 def test_the_fold_runs_on_the_beat():
     schedule = {entry["task"] for entry in django_settings.CELERY_BEAT_SCHEDULE.values()}
     assert "api.tasks.usage_fold" in schedule
+
+
+def test_a_fold_that_fails_for_another_reason_keeps_the_batch(
+    client, issued, redis_usage, monkeypatch
+):
+    from django.db import IntegrityError
+
+    app, secret, plaintext = issued
+    request_each_outcome(client, app, plaintext, times=2)
+
+    def broken(*args, **kwargs):
+        raise IntegrityError("a foreign key went away")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(usage, "_add", broken)
+        with pytest.raises(IntegrityError):
+            usage.usage_fold()
+    usage.usage_fold()
+    assert counts(app) == expected(secret, 2)

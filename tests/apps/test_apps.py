@@ -319,3 +319,21 @@ def test_an_empty_post_gets_every_message(alice_client, sandbox_app):
     secret_url = f"/apps/{sandbox_app.client_id}/settings/api-client/secrets/new/"
     page = alice_client.post(secret_url, {}).content.decode()
     assert "Enter your Console account password." in page
+
+
+def test_the_admin_refuses_a_duplicate_name_with_a_message(client, alice, make_app):
+    from django.contrib.auth import get_user_model
+
+    make_app(alice, name="Payments")
+    app = make_app(alice, name="Lending")
+    staff = get_user_model().objects.create_superuser(email="staff@example.com", password="x")
+    client.force_login(staff)
+    inlines = {
+        f"{prefix}-{field}": "0"
+        for prefix in ("secrets", "redirect_uris")
+        for field in ("TOTAL_FORMS", "INITIAL_FORMS")
+    }
+    response = client.post(f"/admin/apps/app/{app.pk}/change/", {"name": "PAYMENTS", **inlines})
+    assert response.status_code == 200
+    assert "already has an app with this name" in response.content.decode()
+    assert App.objects.get(pk=app.pk).name == "Lending"

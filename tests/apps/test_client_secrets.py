@@ -285,3 +285,13 @@ def test_the_api_client_tab_lists_hint_name_creator_and_never_used(
     assert "<td>never</td>" in page
     assert "1 of 5 active secrets." in page
     assert f'aria-label="Revoke {secret.hint}…">Revoke</button>' in page
+
+
+def test_a_refused_form_can_be_sent_again_with_the_same_token(alice_client, sandbox_app):
+    token = open_form(alice_client, sandbox_app)
+    refused = post_form(alice_client, sandbox_app, name="bad\x01name", token=token)
+    assert "Use letters, digits, spaces and punctuation only." in refused.content.decode()
+    assert not ClientSecret.objects.exists()
+    created = post_form(alice_client, sandbox_app, name="Good name", token=token)
+    assert shown_secret(created) is not None
+    assert ClientSecret.objects.get().name == "Good name"
