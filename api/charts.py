@@ -55,8 +55,8 @@ def bar_chart(usage: Usage) -> dict:
                 issued_height=round(issued_height, 2),
                 failed_y=round(base - issued_height - failed_height, 2),
                 failed_height=round(failed_height, 2),
-                label=day.day.strftime("%-d %b") if index % every == 0 else "",
-                title=f"{day.day:%-d %b %Y}: {day.issued} issued, {day.failed} failed",
+                label=f"{day.day.day} {day.day:%b}" if index % every == 0 else "",
+                title=f"{day.day.day} {day.day:%b %Y}: {day.issued} issued, {day.failed} failed",
             )
         )
     gridlines = [

@@ -70,7 +70,8 @@ class AuthenticatedClient:
 
 # Raw SQL on the hot path: building this query with the ORM costs about ten times more CPU
 # than running it (measured with bench/token_endpoint.py --profile), and it is the only
-# database read of a token request. secret_hash is unique, so no ORDER BY.
+# database read of a sandbox app's token request (a production app's also reads its
+# organization's approvals). secret_hash is unique, so no ORDER BY.
 FIND_ACTIVE_CLIENT = (
     "SELECT s.id, a.id, a.client_id, a.app_type, a.organization_id "
     "FROM apps_clientsecret s JOIN apps_app a ON a.id = s.app_id "
@@ -178,7 +179,8 @@ def scopes_for(*, client: AuthenticatedClient, asked: list[str] | None) -> list[
             )
             raise OAuthError("invalid_scope", reason, outcome=Outcome.INVALID_SCOPE)
         return sorted(allowed)
-    unknown = [scope for scope in asked if scope not in app_selectors.known_scopes()]
+    known = app_selectors.known_scopes()
+    unknown = [scope for scope in asked if scope not in known]
     if unknown:
         raise OAuthError(
             "invalid_scope",

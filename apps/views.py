@@ -81,7 +81,9 @@ def _page(request: HttpRequest, template: str, app: App, tab: str, **context) ->
         app=app,
         tab=tab,
         nav_section="apps",
-        can_write=permissions.allows(role, "client_secret.create"),
+        can_create_secret=permissions.allows(role, "client_secret.create"),
+        can_revoke=permissions.allows(role, "client_secret.revoke"),
+        can_change_uris=permissions.allows(role, "redirect_uri.change"),
         can_rename=permissions.allows(role, "app.rename"),
     )
     return render(request, template, context)

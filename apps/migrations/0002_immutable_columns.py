@@ -5,7 +5,7 @@ organization), whatever issued it: the ORM, raw SQL or a database console.
 
 SQLite drops a table's triggers when Django rebuilds the table, which it does for many
 schema changes: a later migration that alters apps_app must create this trigger again.
-tests/apps/test_app_immutability.py fails if it is missing.
+tests/apps/test_apps.py (the raw SQL UPDATE tests) fails if it is missing.
 """
 
 from django.db import migrations
