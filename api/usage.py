@@ -21,10 +21,10 @@ from datetime import UTC, datetime
 import redis
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
 from django.utils import timezone
 
-from apps.models import App, ClientSecret
+from apps import services as app_services
+from apps.models import App
 
 from .models import Outcome, UsageFold
 
@@ -104,9 +104,7 @@ def _add(counts: dict[str, int], *, used_at: datetime) -> int:
                 cursor.executemany(UPSERT, values)
         for secret_pk, hour in last_hour.items():
             used = min(used_at, datetime.fromtimestamp(hour + 3600, UTC))
-            ClientSecret.objects.filter(pk=secret_pk).filter(
-                Q(last_used_at__isnull=True) | Q(last_used_at__lt=used)
-            ).update(last_used_at=used)
+            app_services.client_secret_mark_used(secret_pk=secret_pk, used_at=used)
     return len(values)
 
 

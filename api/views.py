@@ -15,12 +15,13 @@ from csp.decorators import csp_exempt
 from django.contrib.auth.decorators import login_not_required
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_GET
 
-from accounts.selectors import get_for_organization
+from apps import selectors as app_selectors
+from apps.decorators import app_required, organization_required
 from apps.models import App
 
 from . import charts, keys, selectors, services, usage
@@ -218,13 +219,12 @@ def _range_links(days: int) -> list[dict]:
     return [{"days": n, "current": n == days} for n in selectors.RANGES]
 
 
+@organization_required("app.view")
 @require_GET
 def analytics_overview(request: HttpRequest) -> HttpResponse:
     """Every app of the organization: tokens issued and failed requests, and one chart."""
-    if not request.organization:
-        return redirect("home")
     days = selectors.days_of(request.GET.get("days"))
-    apps = list(App.objects.filter(organization=request.organization))
+    apps = list(app_selectors.app_list(organization=request.organization))
     totals = selectors.usage_per_app(apps=apps, days=days)
     usage_data = selectors.usage(apps=apps, days=days)
     rows = [{"app": app, "issued": totals[app.pk][0], "failed": totals[app.pk][1]} for app in apps]
@@ -242,10 +242,9 @@ def analytics_overview(request: HttpRequest) -> HttpResponse:
     )
 
 
+@app_required("app.view")
 @require_GET
-def analytics_app(request: HttpRequest, client_id: str) -> HttpResponse:
-    app = get_for_organization(request, App.objects.all(), client_id=client_id)
-    request.console_app = app
+def analytics_app(request: HttpRequest, app: App) -> HttpResponse:
     days = selectors.days_of(request.GET.get("days"))
     usage_data = selectors.usage(apps=[app], days=days)
     return render(
@@ -264,9 +263,9 @@ def analytics_app(request: HttpRequest, client_id: str) -> HttpResponse:
     )
 
 
+@app_required("app.view")
 @require_GET
-def analytics_csv(request: HttpRequest, client_id: str) -> HttpResponse:
-    app = get_for_organization(request, App.objects.all(), client_id=client_id)
+def analytics_csv(request: HttpRequest, app: App) -> HttpResponse:
     days = selectors.days_of(request.GET.get("days"))
     usage_data = selectors.usage(apps=[app], days=days)
     response = HttpResponse(content_type="text/csv; charset=utf-8")

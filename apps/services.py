@@ -1,7 +1,9 @@
 import unicodedata
+from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import AuditEvent, Organization, User
@@ -189,3 +191,10 @@ def redirect_uri_remove(*, redirect_uri: RedirectURI, removed_by: User | None) -
         deleted, _ = RedirectURI.objects.filter(pk=redirect_uri.pk).delete()
         if deleted:
             _audit(locked, removed_by, AuditEvent.Action.REDIRECT_URI_REMOVE, uri=redirect_uri.uri)
+
+
+def client_secret_mark_used(*, secret_pk: int, used_at: datetime) -> None:
+    """Move a secret's "last used" forward to `used_at` (never back): the usage fold's call."""
+    ClientSecret.objects.filter(pk=secret_pk).filter(
+        Q(last_used_at__isnull=True) | Q(last_used_at__lt=used_at)
+    ).update(last_used_at=used_at)

@@ -1,6 +1,4 @@
 import secrets
-from collections.abc import Callable
-from functools import wraps
 
 from allauth.core import ratelimit
 from django.contrib import messages
@@ -13,9 +11,9 @@ from django.views.decorators.debug import sensitive_post_parameters, sensitive_v
 from django.views.decorators.http import require_http_methods
 
 from accounts import permissions
-from accounts.selectors import get_for_organization
 
 from . import selectors, services
+from .decorators import app_required, organization_required, role_of
 from .forms import AppCreateForm, AppRenameForm, ClientSecretCreateForm, RedirectURIForm
 from .models import MAX_ACTIVE_SECRETS, App, ClientSecret, RedirectURI
 
@@ -34,49 +32,8 @@ def _posted(request: HttpRequest):
     return request.POST if request.method == "POST" else None
 
 
-def _role(request: HttpRequest) -> str | None:
-    return request.membership.role if request.membership else None
-
-
-def organization_required(action: str) -> Callable:
-    """The view needs an organization and a role that may take `action`."""
-
-    def decorator(view: Callable) -> Callable:
-        @wraps(view)
-        def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-            if not request.organization:
-                return redirect("home")
-            permissions.require(_role(request), action)
-            return view(request, *args, **kwargs)
-
-        return wrapper
-
-    return decorator
-
-
-def app_required(action: str) -> Callable:
-    """Load the app named by client_id for the current organization (404 for anyone else),
-    then check the role (403), and pass the app to the view."""
-
-    def decorator(view: Callable) -> Callable:
-        @wraps(view)
-        def wrapper(request: HttpRequest, client_id: str, *args, **kwargs) -> HttpResponse:
-            app = get_for_organization(
-                request, App.objects.select_related("organization"), client_id=client_id
-            )
-            permissions.require(_role(request), action)
-            request.console_app = (
-                app  # the top dropdown marks it (not current_app: {% url %} reads that)
-            )
-            return view(request, app, *args, **kwargs)
-
-        return wrapper
-
-    return decorator
-
-
 def _page(request: HttpRequest, template: str, app: App, tab: str, **context) -> HttpResponse:
-    role = _role(request)
+    role = role_of(request)
     context.update(
         app=app,
         tab=tab,
@@ -98,7 +55,7 @@ def app_list(request: HttpRequest) -> HttpResponse:
         {
             "apps": apps,
             "nav_section": "apps",
-            "can_create": permissions.allows(_role(request), "app.create"),
+            "can_create": permissions.allows(role_of(request), "app.create"),
         },
     )
 
@@ -135,7 +92,7 @@ def app_settings(request: HttpRequest, app: App) -> HttpResponse:
     if request.method == "POST":
         # Only the name is read from the form: a tampered POST that adds a display name
         # or an app type changes nothing, since no service accepts them.
-        permissions.require(_role(request), "app.rename")
+        permissions.require(role_of(request), "app.rename")
         if form.is_valid():
             try:
                 services.app_rename(
