@@ -130,19 +130,24 @@ def test_the_fold_adds_exactly_what_was_counted(client, issued, redis_usage):
     assert list(redis_usage.scan_iter(match=f"{django_settings.CONSOLE_USAGE_PREFIX}:*")) == []
 
 
+def fold_failing_with(monkeypatch, error: Exception) -> None:
+    """Run a fold whose database writes raise `error`, as a worker dying mid-fold would."""
+
+    def fail(*args, **kwargs):
+        raise error
+
+    with monkeypatch.context() as patch:
+        patch.setattr(usage, "_add", fail)
+        with pytest.raises(type(error)):
+            usage.usage_fold()
+
+
 def test_a_fold_that_stopped_before_its_commit_is_finished_by_the_next(
     client, issued, redis_usage, monkeypatch
 ):
     app, secret, plaintext = issued
     request_each_outcome(client, app, plaintext, times=4)
-
-    def crash(*args, **kwargs):
-        raise RuntimeError("the worker died")
-
-    with monkeypatch.context() as patch:
-        patch.setattr(usage, "_add", crash)
-        with pytest.raises(RuntimeError):
-            usage.usage_fold()
+    fold_failing_with(monkeypatch, RuntimeError("the worker died"))
     assert not UsageCount.objects.exists() and not UsageFold.objects.exists()
     request_each_outcome(client, app, plaintext, times=1)  # counted while the batch waits
     usage.usage_fold()
@@ -194,13 +199,6 @@ def test_a_fold_that_fails_for_another_reason_keeps_the_batch(
 
     app, secret, plaintext = issued
     request_each_outcome(client, app, plaintext, times=2)
-
-    def broken(*args, **kwargs):
-        raise IntegrityError("a foreign key went away")
-
-    with monkeypatch.context() as patch:
-        patch.setattr(usage, "_add", broken)
-        with pytest.raises(IntegrityError):
-            usage.usage_fold()
+    fold_failing_with(monkeypatch, IntegrityError("a foreign key went away"))
     usage.usage_fold()
     assert counts(app) == expected(secret, 2)

@@ -12,6 +12,12 @@ from tests.conftest import organization_of
 pytestmark = pytest.mark.django_db
 
 CREATE_URL = "/apps/new/"
+# The management forms of the app admin's read-only inlines, which every change POST carries.
+INLINES = {
+    f"{prefix}-{field}": "0"
+    for prefix in ("secrets", "redirect_uris")
+    for field in ("TOTAL_FORMS", "INITIAL_FORMS")
+}
 
 
 def create(client, **fields):
@@ -290,14 +296,9 @@ def test_the_admin_shows_display_name_and_type_read_only(client, sandbox_app, dj
     page = client.get(url).content.decode()
     assert 'name="name"' in page
     assert 'name="display_name"' not in page and 'name="app_type"' not in page
-    inlines = {
-        f"{prefix}-{field}": "0"
-        for prefix in ("secrets", "redirect_uris")
-        for field in ("TOTAL_FORMS", "INITIAL_FORMS")
-    }
     response = client.post(
         url,
-        {"name": "Renamed by staff", "display_name": "Evil", "app_type": "production", **inlines},
+        {"name": "Renamed by staff", "display_name": "Evil", "app_type": "production", **INLINES},
     )
     assert response.status_code == 302
     app = App.objects.get(pk=sandbox_app.pk)
@@ -328,12 +329,7 @@ def test_the_admin_refuses_a_duplicate_name_with_a_message(client, alice, make_a
     app = make_app(alice, name="Lending")
     staff = get_user_model().objects.create_superuser(email="staff@example.com", password="x")
     client.force_login(staff)
-    inlines = {
-        f"{prefix}-{field}": "0"
-        for prefix in ("secrets", "redirect_uris")
-        for field in ("TOTAL_FORMS", "INITIAL_FORMS")
-    }
-    response = client.post(f"/admin/apps/app/{app.pk}/change/", {"name": "PAYMENTS", **inlines})
+    response = client.post(f"/admin/apps/app/{app.pk}/change/", {"name": "PAYMENTS", **INLINES})
     assert response.status_code == 200
     assert "already has an app with this name" in response.content.decode()
     assert App.objects.get(pk=app.pk).name == "Lending"
