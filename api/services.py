@@ -7,7 +7,7 @@ outcome it counts as; the view turns it into the JSON answer.
 import re
 import time
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from hmac import compare_digest
 
 from django.conf import settings
@@ -37,9 +37,6 @@ class OAuthError(Exception):
     status: int = 400
     outcome: str = Outcome.INVALID_REQUEST
     retry_after: int = 0
-    app_id: int | None = field(default=None, repr=False)
-    # True once the client_id was looked up, so the view doesn't look it up again.
-    app_known: bool = field(default=False, repr=False)
 
 
 def invalid_client() -> OAuthError:
@@ -127,22 +124,14 @@ def client_authenticate(*, client_id: str, client_secret: str) -> AuthenticatedC
     origin = current_origin()  # the request's, worked out only now that it failed
     wait = throttle.failure(client_id=client_id, ip=origin.ip if origin else None)
     if wait:
-        raise _throttled(client_id, wait)
-    error = invalid_client()
-    error.app_id, error.app_known = app_id_for(client_id), True
-    raise error
-
-
-def _throttled(client_id: str, wait: int) -> OAuthError:
-    return OAuthError(
-        "invalid_client",
-        "Too many failed authentications. Wait before trying again.",
-        429,
-        Outcome.THROTTLED,
-        retry_after=wait,
-        app_id=app_id_for(client_id),
-        app_known=True,
-    )
+        raise OAuthError(
+            "invalid_client",
+            "Too many failed authentications. Wait before trying again.",
+            429,
+            Outcome.THROTTLED,
+            retry_after=wait,
+        )
+    raise invalid_client()
 
 
 def parse_scope(raw: str | None) -> list[str] | None:
@@ -200,17 +189,13 @@ def scopes_for(*, client: AuthenticatedClient, asked: list[str] | None) -> list[
 
 def token_issue(*, client: AuthenticatedClient, grant_type: str | None, scope: str | None) -> dict:
     """An access token for an authenticated client: the body of the 200 answer."""
-    try:
-        if grant_type != "client_credentials":
-            raise OAuthError(
-                "unsupported_grant_type",
-                "Only grant_type=client_credentials is supported.",
-                outcome=Outcome.UNSUPPORTED_GRANT_TYPE,
-            )
-        granted = scopes_for(client=client, asked=parse_scope(scope))
-    except OAuthError as error:
-        error.app_id, error.app_known = client.app_pk, True
-        raise
+    if grant_type != "client_credentials":
+        raise OAuthError(
+            "unsupported_grant_type",
+            "Only grant_type=client_credentials is supported.",
+            outcome=Outcome.UNSUPPORTED_GRANT_TYPE,
+        )
+    granted = scopes_for(client=client, asked=parse_scope(scope))
     now = int(time.time())
     claims = {
         "iss": settings.CONSOLE_TOKEN_ISSUER,
@@ -221,14 +206,38 @@ def token_issue(*, client: AuthenticatedClient, grant_type: str | None, scope: s
         "exp": now + TOKEN_LIFETIME_SECONDS,
         "jti": uuid.uuid4().hex,
     }
-    token = keys.encode(claims)
-    usage.record(app_id=client.app_pk, secret_pk=client.secret_pk, outcome=Outcome.ISSUED)
     return {
-        "access_token": token,
+        "access_token": keys.encode(claims),
         "token_type": "bearer",
         "expires_in": TOKEN_LIFETIME_SECONDS,
         "scope": ",".join(granted),
     }
+
+
+@sensitive_variables("client_secret")
+def token_request(
+    *, client_id: str, client_secret: str, grant_type: str | None, scope: str | None
+) -> dict:
+    """Authenticate the client and issue its token, counting the request by its outcome."""
+    client = None
+    try:
+        client = client_authenticate(client_id=client_id, client_secret=client_secret)
+        body = token_issue(client=client, grant_type=grant_type, scope=scope)
+    except OAuthError as error:
+        token_refused(
+            client_id=client_id, outcome=error.outcome, app_id=client.app_pk if client else None
+        )
+        raise
+    usage.record(app_id=client.app_pk, secret_pk=client.secret_pk, outcome=Outcome.ISSUED)
+    return body
+
+
+def token_refused(*, client_id: str | None, outcome: str, app_id: int | None = None) -> None:
+    """Count a refused token request against the app it named, when it named one."""
+    if app_id is None and client_id:
+        app_id = app_id_for(client_id)
+    if app_id is not None:
+        usage.record(app_id=app_id, outcome=outcome)
 
 
 def token_introspect(*, caller: AuthenticatedClient, token: str) -> dict:

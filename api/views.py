@@ -24,7 +24,7 @@ from apps import selectors as app_selectors
 from apps.decorators import app_required, organization_required
 from apps.models import App
 
-from . import charts, keys, selectors, services, usage
+from . import charts, keys, selectors, services
 from .models import Outcome
 from .services import OAuthError
 
@@ -145,11 +145,6 @@ def _method_not_allowed(allowed: str) -> JsonResponse:
     )
 
 
-def _authenticated(request: HttpRequest, fields: dict[str, str]):
-    client_id, client_secret = _credentials(request, fields)
-    return services.client_authenticate(client_id=client_id, client_secret=client_secret)
-
-
 def api_endpoint(*methods: str):
     """An endpoint of the Tink API: clients authenticate with credentials, not a session
     (no CSRF, no log-in), nothing runs in a request-wide transaction, and any other method
@@ -179,16 +174,18 @@ def token(request: HttpRequest) -> JsonResponse:
         fields = _form(request)
         if "grant_type" not in fields:
             raise _bad("grant_type is missing: use grant_type=client_credentials.")
-        client = _authenticated(request, fields)
-        body = services.token_issue(
-            client=client, grant_type=fields["grant_type"], scope=fields.get("scope")
+        client_id, client_secret = _credentials(request, fields)
+    except OAuthError as error:
+        services.token_refused(client_id=fields.get("client_id"), outcome=error.outcome)
+        return _error(error)
+    try:
+        body = services.token_request(
+            client_id=client_id,
+            client_secret=client_secret,
+            grant_type=fields["grant_type"],
+            scope=fields.get("scope"),
         )
     except OAuthError as error:
-        app_id = error.app_id
-        if not error.app_known and fields.get("client_id"):
-            app_id = services.app_id_for(fields["client_id"])
-        if app_id is not None:
-            usage.record(app_id=app_id, outcome=error.outcome)
         return _error(error)
     return _json(body)
 
@@ -198,7 +195,8 @@ def token(request: HttpRequest) -> JsonResponse:
 def introspect(request: HttpRequest) -> JsonResponse:
     try:
         fields = _form(request)
-        caller = _authenticated(request, fields)
+        client_id, client_secret = _credentials(request, fields)
+        caller = services.client_authenticate(client_id=client_id, client_secret=client_secret)
     except OAuthError as error:
         return _error(error)
     return _json(services.token_introspect(caller=caller, token=fields.get("token", "")))

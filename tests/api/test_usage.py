@@ -202,3 +202,14 @@ def test_a_fold_that_fails_for_another_reason_keeps_the_batch(
     fold_failing_with(monkeypatch, IntegrityError("a foreign key went away"))
     usage.usage_fold()
     assert counts(app) == expected(secret, 2)
+
+
+def test_a_throttled_request_is_counted_as_throttled(client, issued, settings):
+    settings.CONSOLE_TOKEN_FAILURES_PER_CLIENT = 1
+    app, secret, plaintext = issued
+    wrong = {"client_id": app.client_id, "grant_type": "client_credentials"}
+    statuses = [
+        post(client, client_secret=credentials.generate(), **wrong).status_code for _ in range(3)
+    ]
+    assert statuses == [401, 429, 429]
+    assert counts(app) == {(0, "invalid_client"): 1, (0, "throttled"): 2}
