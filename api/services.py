@@ -17,13 +17,14 @@ from django.views.decorators.debug import sensitive_variables
 from accounts.audit import current_origin
 from apps import credentials
 from apps import selectors as app_selectors
-from apps.models import App
+from apps.models import CLIENT_ID, App
+from products import selectors as product_selectors
+from products.models import SCOPE
 
 from . import keys, throttle, usage
 from .models import Outcome
 
 TOKEN_LIFETIME_SECONDS = 1800
-SCOPE_ITEM = re.compile(r"[a-z][a-z0-9-]*:[a-z][a-z0-9-]*")
 SCOPE_SEPARATOR = re.compile(r"\s*,\s*|\s+")
 MAX_SCOPE_LENGTH = 1000
 
@@ -45,7 +46,7 @@ def invalid_client() -> OAuthError:
 
 
 def app_id_for(client_id: str) -> int | None:
-    if not re.fullmatch(r"[0-9a-f]{32}", client_id):
+    if not CLIENT_ID.fullmatch(client_id):
         return None
     return App.objects.filter(client_id=client_id).values_list("pk", flat=True).first()
 
@@ -143,7 +144,7 @@ def parse_scope(raw: str | None) -> list[str] | None:
             "invalid_scope", "The scope list is too long.", outcome=Outcome.INVALID_SCOPE
         )
     items = SCOPE_SEPARATOR.split(raw.strip())
-    junk = [item for item in items if not SCOPE_ITEM.fullmatch(item)]
+    junk = [item for item in items if not SCOPE.fullmatch(item)]
     if junk:
         shown = ", ".join(repr(item) for item in junk[:5])
         raise OAuthError(
@@ -168,7 +169,7 @@ def scopes_for(*, client: AuthenticatedClient, asked: list[str] | None) -> list[
             )
             raise OAuthError("invalid_scope", reason, outcome=Outcome.INVALID_SCOPE)
         return sorted(allowed)
-    known = app_selectors.known_scopes()
+    known = product_selectors.all_scopes()
     unknown = [scope for scope in asked if scope not in known]
     if unknown:
         raise OAuthError(

@@ -38,24 +38,24 @@ FORM_TYPE = "application/x-www-form-urlencoded"
 API_CSP = "default-src 'none'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
 
 
-def _json(body: dict, status: int = 200, **headers) -> JsonResponse:
+def _json(body: dict, status: int = 200, headers: dict[str, str] | None = None) -> JsonResponse:
     response = JsonResponse(body, status=status)
     response["Content-Security-Policy"] = API_CSP
     response["Cache-Control"] = "no-store"
     response["Pragma"] = "no-cache"
-    for name, value in headers.items():
-        response[name.replace("_", "-")] = value
+    for name, value in (headers or {}).items():
+        response[name] = value
     return response
 
 
 def _error(error: OAuthError) -> JsonResponse:
     headers = {}
     if error.status == 401:
-        headers["WWW_Authenticate"] = 'Basic realm="Tink API", charset="UTF-8"'
+        headers["WWW-Authenticate"] = 'Basic realm="Tink API", charset="UTF-8"'
     if error.retry_after:
-        headers["Retry_After"] = str(error.retry_after)
+        headers["Retry-After"] = str(error.retry_after)
     body = {"error": error.error, "error_description": error.description}
-    return _json(body, error.status, **headers)
+    return _json(body, error.status, headers)
 
 
 def _bad(description: str, status: int = 400) -> OAuthError:
@@ -141,7 +141,7 @@ def _method_not_allowed(allowed: str) -> JsonResponse:
     return _json(
         {"error": "invalid_request", "error_description": f"Use {allowed}."},
         405,
-        Allow=allowed,
+        {"Allow": allowed},
     )
 
 

@@ -4,6 +4,7 @@ from django.urls import reverse
 from accounts import permissions
 
 from . import selectors
+from .models import App
 
 # App pages whose twin in another app makes sense: the dropdown keeps you on the same tab.
 SWITCHABLE = {
@@ -28,7 +29,14 @@ def app_menu(request: HttpRequest) -> dict:
     entries = []
     for app in selectors.app_menu(organization=organization):
         url = reverse(url_name, kwargs={"client_id": app["client_id"]})
-        entries.append({**app, "url": url, "current": current and current.pk == app["pk"]})
+        entries.append(
+            {
+                **app,
+                "type_label": App.Type(app["app_type"]).label,
+                "url": url,
+                "current": current and current.pk == app["pk"],
+            }
+        )
     membership = getattr(request, "membership", None)
     role = membership.role if membership else None
     return {

@@ -1,3 +1,4 @@
+import re
 import secrets
 
 from django.core.exceptions import ValidationError
@@ -12,6 +13,7 @@ from accounts.models import Organization, User
 IMMUTABLE_FIELDS = ("display_name", "app_type", "client_id", "organization_id")
 IMMUTABLE_MESSAGE = "An app's display name, app type and client_id can't be changed."
 
+CLIENT_ID = re.compile(r"[0-9a-f]{32}")  # 128 bits, lowercase hex
 MAX_ACTIVE_SECRETS = 5
 MAX_REDIRECT_URIS = 20
 
@@ -72,7 +74,7 @@ class App(models.Model):
                 name="apps_app_type_valid",
             ),
             models.CheckConstraint(
-                condition=models.Q(client_id__regex=r"^[0-9a-f]{32}$"),
+                condition=models.Q(client_id__regex=f"^{CLIENT_ID.pattern}$"),
                 name="apps_app_client_id_format",
             ),
         ]

@@ -68,7 +68,3 @@ def scopes_allowed(*, app_type: str, organization_id: int) -> frozenset[str]:
     if app_type == App.Type.SANDBOX:
         return product_selectors.all_scopes()
     return product_selectors.approved_scopes(organization=organization_id)
-
-
-def known_scopes() -> frozenset[str]:
-    return product_selectors.all_scopes()

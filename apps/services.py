@@ -120,11 +120,7 @@ def client_secret_create(
     *, app: App, created_by: User | None, name: str = ""
 ) -> tuple[ClientSecret, str]:
     """A new active secret and its plaintext, which the caller shows once and forgets."""
-    name = name.strip()
-    if len(name) > NAME_MAX_LENGTH:
-        raise ValidationError({"name": f"A name can be at most {NAME_MAX_LENGTH} characters."})
-    if name:
-        name = _clean_name(name, field="name", label="a name")
+    name = _clean_name(name, field="name", label="a name") if name.strip() else ""
     with transaction.atomic():
         locked = _lock(app)
         taken = set(ClientSecret.objects.active().filter(app=locked).values_list("slot", flat=True))

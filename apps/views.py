@@ -167,7 +167,7 @@ def client_secret_create(request: HttpRequest, app: App) -> HttpResponse:
         "api_client",
         form=form,
         at_limit=at_limit,
-        max_secrets=MAX_ACTIVE_SECRETS,
+        too_many=services.TOO_MANY_SECRETS,
     )
     add_never_cache_headers(response)
     return response

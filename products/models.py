@@ -1,11 +1,12 @@
 import re
 
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models.functions import Lower
 
 from accounts.models import Organization
 
+# What a scope looks like: accounts:read, payment-mandates:write.
 SCOPE = re.compile(r"[a-z][a-z0-9-]*:[a-z][a-z0-9-]*")
 
 
@@ -30,10 +31,13 @@ class Product(models.Model):
         return self.name
 
     def save(self, *args, **kwargs) -> None:
-        from . import selectors
-
         super().save(*args, **kwargs)
-        selectors.forget_catalog()
+        _forget_catalog_after_commit()
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        _forget_catalog_after_commit()
+        return result
 
     def clean(self) -> None:
         if not isinstance(self.scopes, list) or not all(
@@ -42,6 +46,13 @@ class Product(models.Model):
             raise ValidationError(
                 {"scopes": 'A list of scopes such as ["accounts:read", "transactions:read"].'}
             )
+
+
+def _forget_catalog_after_commit() -> None:
+    """This process reads the new catalog once the change is visible to it."""
+    from . import selectors
+
+    transaction.on_commit(selectors.forget_catalog)
 
 
 class ProductionGrant(models.Model):

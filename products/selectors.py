@@ -1,7 +1,5 @@
 import time
 
-from django.db.models import QuerySet
-
 from accounts.models import Organization
 
 from .models import Product
@@ -9,10 +7,6 @@ from .models import Product
 # The catalog changes when staff edit it; each process re-reads its scopes this often.
 CATALOG_TTL_SECONDS = 30
 _catalog_scopes: tuple[float, frozenset[str]] = (0.0, frozenset())
-
-
-def catalog() -> QuerySet[Product]:
-    return Product.objects.all()
 
 
 def all_scopes() -> frozenset[str]:

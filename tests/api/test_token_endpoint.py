@@ -371,3 +371,15 @@ def test_with_the_shared_cache_down_a_wrong_secret_still_gets_401(client, creden
     app, _, plaintext = credentials
     assert fail(client, app.client_id).status_code == 401
     assert ask(client, app, plaintext).status_code == 200
+
+
+def test_a_catalog_edit_reaches_the_token_endpoint_once_committed(
+    client, credentials, django_capture_on_commit_callbacks
+):
+    app, _, plaintext = credentials
+    assert ask(client, app, plaintext, scope="reports:read").status_code == 400
+    product = Product.objects.get(slug="transactions")
+    product.scopes = [*product.scopes, "reports:read"]
+    with django_capture_on_commit_callbacks(execute=True):
+        product.save()
+    assert ask(client, app, plaintext, scope="reports:read").status_code == 200
