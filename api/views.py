@@ -20,8 +20,9 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_GET
 
+from accounts.decorators import organization_required
 from apps import selectors as app_selectors
-from apps.decorators import app_required, organization_required
+from apps.decorators import app_required
 from apps.models import App
 
 from . import charts, keys, selectors, services
