@@ -23,8 +23,14 @@ class UserManager(BaseUserManager["User"]):
         return self._create(email, password, **fields)
 
     def create_superuser(self, email: str, password: str | None = None, **fields) -> "User":
+        """A staff account whose address counts as verified: the operator who runs
+        createsuperuser vouches for it, and staff log in through the Console's log-in page."""
+        from allauth.account.models import EmailAddress
+
         fields.update(is_staff=True, is_superuser=True)
-        return self._create(email, password, **fields)
+        user = self._create(email, password, **fields)
+        EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=True)
+        return user
 
 
 class User(AbstractBaseUser, PermissionsMixin):
@@ -157,6 +163,14 @@ class AuditEvent(models.Model):
         CLIENT_SECRET_REVOKE = "client_secret.revoke", "Client secret revoked"
         REDIRECT_URI_ADD = "redirect_uri.add", "Redirect URI added"
         REDIRECT_URI_REMOVE = "redirect_uri.remove", "Redirect URI removed"
+        SALES_CONTACT = "sales.contact", "Sales contacted"
+        PRODUCTION_ACCESS_REQUEST = "production_access.request", "Production access requested"
+        PRODUCTION_ACCESS_APPROVE = "production_access.approve", "Production access approved"
+        PRODUCTION_ACCESS_REJECT = "production_access.reject", "Production access rejected"
+        KYB_SUBMIT = "kyb.submit", "KYB submitted"
+        KYB_APPROVE = "kyb.approve", "KYB approved"
+        KYB_REQUEST_CHANGES = "kyb.request_changes", "KYB changes requested"
+        KYB_REJECT = "kyb.reject", "KYB rejected"
 
     organization = models.ForeignKey(
         Organization, on_delete=models.CASCADE, related_name="audit_events"

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from accounts.models import AuditEvent, Organization, User
 from accounts.services import audit_record
+from products.services import sales_contact_require
 
 from . import credentials
 from .models import MAX_ACTIVE_SECRETS, MAX_REDIRECT_URIS, App, ClientSecret, RedirectURI
@@ -75,6 +76,9 @@ def app_create(
     display_name = _clean_name(display_name, field="display_name", label="a display name")
     if app_type not in App.Type.values:
         raise ValidationError({"app_type": "Choose Sandbox or Production."})
+    if app_type == App.Type.PRODUCTION:
+        # Going to production, step 2 needs step 1 (kyb.gate walks the same road).
+        sales_contact_require(organization=organization)
     try:
         # A savepoint: a concurrent twin of the same name loses on the unique constraint
         # without breaking the caller's transaction.

@@ -11,9 +11,11 @@ from django.views.decorators.debug import sensitive_post_parameters, sensitive_v
 from django.views.decorators.http import require_http_methods
 
 from accounts import permissions
+from accounts.decorators import organization_required, role_of
+from products import selectors as product_selectors
 
 from . import selectors, services
-from .decorators import app_required, organization_required, role_of
+from .decorators import app_required
 from .forms import AppCreateForm, AppRenameForm, ClientSecretCreateForm, RedirectURIForm
 from .models import MAX_ACTIVE_SECRETS, App, ClientSecret, RedirectURI
 
@@ -76,7 +78,15 @@ def app_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"{app.name} is created and ready to configure.")
             return redirect(app)
-    return render(request, "apps/app_create.html", {"form": form, "nav_section": "apps"})
+    return render(
+        request,
+        "apps/app_create.html",
+        {
+            "form": form,
+            "nav_section": "apps",
+            "sales_contacted": product_selectors.sales_contacted(organization=request.organization),
+        },
+    )
 
 
 @app_required("app.view")

@@ -3,8 +3,9 @@ import re
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models.functions import Lower
+from django_countries.fields import CountryField
 
-from accounts.models import Organization
+from accounts.models import Organization, User
 
 # What a scope looks like: accounts:read, payment-mandates:write.
 SCOPE = re.compile(r"[a-z][a-z0-9-]*:[a-z][a-z0-9-]*")
@@ -55,11 +56,63 @@ def _forget_catalog_after_commit() -> None:
     transaction.on_commit(selectors.forget_catalog)
 
 
+class GoLiveStep(models.TextChoices):
+    """The road to production, mandatory and in this order (the seed's "Product availability").
+
+    kyb.gate is the state machine that walks it; the apps layer checks step 1 before it
+    creates a production app."""
+
+    CONTACT_SALES = "contact_sales", "Contact sales"
+    PRODUCTION_APP = "production_app", "Create a production app"
+    PRODUCTION_ACCESS = "production_access", "Request production access"
+    KYB = "kyb", "Complete KYB"
+
+
+class MonthlyVolume(models.TextChoices):
+    UNDER_1K = "under_1k", "Fewer than 1,000"
+    UP_TO_10K = "1k_10k", "1,000 to 10,000"
+    UP_TO_100K = "10k_100k", "10,000 to 100,000"
+    UP_TO_1M = "100k_1m", "100,000 to 1 million"
+    OVER_1M = "over_1m", "More than 1 million"
+
+
+class SalesContact(models.Model):
+    """A Contact sales form as sent: the lead, and step 1 of going to production."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="sales_contacts"
+    )
+    sent_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    company_name = models.CharField(max_length=200)
+    work_email = models.EmailField(max_length=254)
+    country = CountryField()
+    website = models.URLField(max_length=200)
+    products = models.ManyToManyField(Product, related_name="+")
+    monthly_volume = models.CharField(
+        "Expected monthly volume", max_length=10, choices=MonthlyVolume.choices
+    )
+    message = models.TextField(max_length=2000, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(monthly_volume__in=MonthlyVolume.values),
+                name="products_salescontact_volume_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.company_name} ({self.work_email})"
+
+
 class ProductionGrant(models.Model):
     """Production access to a product, approved for an organization.
 
-    Written only by the KYB review (the production-access issue); read by the token endpoint
-    to decide which scopes a production app may ask for.
+    Written only by the KYB review (products.services.production_grant_create, called by
+    kyb's review services); read by the token endpoint to decide which scopes a production
+    app may ask for.
     """
 
     organization = models.ForeignKey(

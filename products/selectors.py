@@ -2,7 +2,7 @@ import time
 
 from accounts.models import Organization
 
-from .models import Product
+from .models import Product, SalesContact
 
 # The catalog changes when staff edit it; each process re-reads its scopes this often.
 CATALOG_TTL_SECONDS = 30
@@ -31,3 +31,8 @@ def approved_scopes(*, organization: Organization | int) -> frozenset[str]:
         "scopes", flat=True
     )
     return frozenset(scope for product_scopes in rows for scope in product_scopes)
+
+
+def sales_contacted(*, organization: Organization | int) -> bool:
+    """Step 1 of going to production is done."""
+    return SalesContact.objects.filter(organization=organization).exists()

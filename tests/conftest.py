@@ -146,6 +146,24 @@ def catalog(db) -> frozenset[str]:
     return product_selectors.all_scopes()
 
 
+def contact_sales(user: User, **changes):
+    """Step 1 of going to production, as the Contact sales form would send it."""
+    from products.models import MonthlyVolume, Product
+    from products.services import sales_contact_create
+
+    fields = {
+        "company_name": "Alice Fintech AB",
+        "work_email": user.email,
+        "country": "SE",
+        "website": "https://alice.example",
+        "products": list(Product.objects.filter(slug="transactions")),
+        "monthly_volume": MonthlyVolume.UP_TO_10K,
+        "message": "We would like to go live in the spring.",
+    }
+    fields.update(changes)
+    return sales_contact_create(organization=organization_of(user), sent_by=user, **fields)
+
+
 @pytest.fixture
 def make_app(db, catalog):
     def make(
@@ -155,6 +173,11 @@ def make_app(db, catalog):
         display_name: str = "Alice Fintech",
         app_type: str = App.Type.SANDBOX,
     ) -> App:
+        organization = organization_of(owner)
+        if app_type == App.Type.PRODUCTION and not product_selectors.sales_contacted(
+            organization=organization
+        ):
+            contact_sales(owner)
         return app_services.app_create(
             organization=organization_of(owner),
             name=name,

@@ -7,7 +7,7 @@ from django.db import IntegrityError, connection, transaction
 from accounts.models import AuditEvent
 from apps import services
 from apps.models import App
-from tests.conftest import organization_of
+from tests.conftest import contact_sales, organization_of
 
 pytestmark = pytest.mark.django_db
 
@@ -50,6 +50,8 @@ def test_the_form_warns_before_submit_that_display_name_and_type_are_final(alice
 
 @pytest.mark.parametrize("app_type", ["sandbox", "production"])
 def test_it_creates_an_app_and_lands_on_its_page(alice_client, alice, app_type):
+    if app_type == "production":
+        contact_sales(alice)
     response = create(alice_client, app_type=app_type)
     app = App.objects.get()
     assert response.status_code == 302
