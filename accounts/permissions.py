@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from .models import Role
 
 WRITERS = frozenset({Role.OWNER, Role.ADMIN, Role.DEVELOPER})
+MANAGERS = frozenset({Role.OWNER, Role.ADMIN})
 
 PERMISSIONS: dict[str, frozenset[str]] = {
     "app.view": frozenset(Role.values),
@@ -17,6 +18,14 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "client_secret.create": WRITERS,
     "client_secret.revoke": WRITERS,
     "redirect_uri.change": WRITERS,
+    # Going to production: everyone sees the catalog and the checklist; owners and admins take
+    # the steps (a production app is created under app.create). KYB holds personal data, so
+    # only they read it, documents included.
+    "products.view": frozenset(Role.values),
+    "sales.contact": MANAGERS,
+    "production_access.request": MANAGERS,
+    "kyb.view": MANAGERS,
+    "kyb.edit": MANAGERS,
 }
 
 DENIED = "Your role in this organization can't do this. Ask an owner or an admin."

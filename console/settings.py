@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "django_countries",
     "accounts",
     "products",
     "apps",
@@ -229,6 +230,13 @@ CONSOLE_EMAIL_MAX_RETRIES = env_int("CONSOLE_EMAIL_MAX_RETRIES", 8)
 # A pending outbox row older than this is queued again by outbox_flush.
 CONSOLE_OUTBOX_STALE_SECONDS = env_int("CONSOLE_OUTBOX_STALE_SECONDS", 60)
 
+# --- Going to production -------------------------------------------------------------------
+# Where Contact sales leads and KYB submissions are announced.
+CONSOLE_SALES_EMAIL = env.str("CONSOLE_SALES_EMAIL", default="sales@console.localhost")
+CONSOLE_KYB_REVIEW_EMAIL = env.str(
+    "CONSOLE_KYB_REVIEW_EMAIL", default="kyb-review@console.localhost"
+)
+
 # Fernet keys (comma-separated, newest first) for data at rest; unset: derived from SECRET_KEY.
 CONSOLE_ENCRYPTION_KEYS = env_list("CONSOLE_ENCRYPTION_KEYS", [])
 # Key of the HMAC that stores client secrets; unset: derived from SECRET_KEY. Changing it makes
@@ -348,8 +356,20 @@ else:
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# KYB documents: encrypted files under server-made names, outside every public URL (no
+# base_url); served only by kyb.views.document_download after a permission check.
+CONSOLE_PRIVATE_ROOT = Path(env.str("CONSOLE_PRIVATE_ROOT", default=str(BASE_DIR / "private")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "kyb": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": CONSOLE_PRIVATE_ROOT / "kyb",
+            "base_url": None,
+            "file_permissions_mode": 0o600,
+            "directory_permissions_mode": 0o700,
+        },
+    },
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"

@@ -5,6 +5,7 @@ below says why.
 """
 
 import os
+import tempfile
 
 os.environ.setdefault("SECRET_KEY", "test-only-key-for-the-suite-" + "k7Qz" * 12)
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
@@ -30,6 +31,14 @@ PASSWORD_HASHERS = ["tests.hashers.FastArgon2PasswordHasher"]
 STORAGES = {
     **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # KYB documents of a test run go to a directory of its own, never into the checkout.
+    "kyb": {
+        **STORAGES["kyb"],  # noqa: F405
+        "OPTIONS": {
+            **STORAGES["kyb"]["OPTIONS"],  # noqa: F405
+            "location": tempfile.mkdtemp(prefix="console-test-kyb-"),
+        },
+    },
 }
 
 # Serve static files straight from static/ (no collectstatic in the test run).

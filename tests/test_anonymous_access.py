@@ -30,7 +30,6 @@ PUBLIC = {
     # Where allauth sends an inactive (deactivated) user who tried to log in; that user is
     # never logged in, so the page must be public. It says only that the account is inactive.
     "account_inactive",
-    "admin:login",  # the admin has its own log-in page, for staff only
     # The Tink API: clients authenticate with their credentials, not a session.
     "api:token",
     "api:introspect",
@@ -131,6 +130,6 @@ def test_the_front_door_sends_a_visitor_to_log_in(client):
 @pytest.mark.django_db
 def test_a_logged_in_user_gets_past_the_login_redirect(alice_client):
     """The other half of the spec: a private console page is served to a verified user."""
-    for name in ("home", "apps:list", "products_index", "settings_index"):
+    for name in ("home", "apps:list", "kyb:products", "settings_index"):
         response = alice_client.get(reverse(name))
         assert response.status_code == 200, name

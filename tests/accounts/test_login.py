@@ -150,12 +150,18 @@ def test_a_superuser_made_from_the_environment_logs_in_to_the_admin(client, monk
     monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "a-long-staff-passphrase-1")
     call_command("createsuperuser", "--noinput", verbosity=0)
 
+    # The admin's log-in page sends staff to the Console's, with its rate limits.
+    admin_login = client.get(reverse("admin:login") + "?next=/admin/")
+    assert admin_login.status_code == 302
+    assert admin_login["Location"].startswith(reverse("account_login"))
+
     response = client.post(
-        reverse("admin:login"),
-        {"username": "staff@example.com", "password": "a-long-staff-passphrase-1"},
+        reverse("account_login") + "?next=/admin/",
+        {"login": "staff@example.com", "password": "a-long-staff-passphrase-1"},
     )
 
     assert response.status_code == 302
+    assert response["Location"] == "/admin/"
     assert client.get(reverse("admin:index")).status_code == 200
 
 
@@ -164,3 +170,28 @@ def test_a_member_who_is_not_staff_cannot_reach_the_admin(client, alice):
     response = client.get(reverse("admin:index"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("admin:login"))
+    assert client.get(response["Location"]).status_code == 403
+
+
+def test_the_admin_log_in_is_throttled_like_the_consoles(client, monkeypatch):
+    from django.core.management import call_command
+
+    monkeypatch.setenv("DJANGO_SUPERUSER_EMAIL", "staff@example.com")
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "a-long-staff-passphrase-1")
+    call_command("createsuperuser", "--noinput", verbosity=0)
+    # Django's own admin form is never served: a POST to it is sent to the Console's log-in.
+    direct = client.post(
+        reverse("admin:login"),
+        {"username": "staff@example.com", "password": "a-long-staff-passphrase-1"},
+    )
+    assert direct.status_code == 302
+    assert "_auth_user_id" not in client.session
+
+    for _ in range(10):
+        client.post(reverse("account_login"), {"login": "staff@example.com", "password": "wrong"})
+    right = client.post(
+        reverse("account_login"),
+        {"login": "staff@example.com", "password": "a-long-staff-passphrase-1"},
+    )
+    assert right.status_code == 200  # refused: too many failed attempts
+    assert "_auth_user_id" not in client.session

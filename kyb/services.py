@@ -1,0 +1,549 @@
+"""Steps 3 and 4 of going to production, and the staff review that ends the road.
+
+Every step calls kyb.gate.require first. Statuses change only here, through TRANSITIONS, and
+every transition locks the organization's row: a request made while its KYB is being
+submitted or reviewed waits, then sees the new status, so no request is left behind.
+"""
+
+import uuid
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import storages
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django_countries import countries
+
+from accounts import encryption
+from accounts.models import AuditEvent, Organization, User
+from accounts.services import audit_record
+from apps.models import App
+from products.models import GoLiveStep, MonthlyVolume, Product
+from products.services import production_grant_create
+
+from . import emails, gate, uploads
+from .models import (
+    AccessStatus,
+    BeneficialOwner,
+    Director,
+    DocumentKind,
+    Industry,
+    KybDocument,
+    KybReview,
+    KybStatus,
+    KybSubmission,
+    ProductionAccessRequest,
+)
+
+REVIEW_PERMISSION = "kyb.review_kybsubmission"
+MAX_DOCUMENTS = 10
+MAX_DIRECTORS = 20
+OLDEST_BIRTH_YEAR = 1900
+
+TRANSITIONS: dict[KybStatus, frozenset[KybStatus]] = {
+    KybStatus.DRAFT: frozenset({KybStatus.SUBMITTED}),
+    KybStatus.SUBMITTED: frozenset(
+        {KybStatus.APPROVED, KybStatus.CHANGES_REQUESTED, KybStatus.REJECTED}
+    ),
+    KybStatus.CHANGES_REQUESTED: frozenset({KybStatus.SUBMITTED}),
+    KybStatus.APPROVED: frozenset(),
+    KybStatus.REJECTED: frozenset(),
+}
+
+# How the products under review follow their KYB's decision.
+REQUESTS_FOLLOW = {
+    KybStatus.SUBMITTED: AccessStatus.UNDER_REVIEW,
+    KybStatus.CHANGES_REQUESTED: AccessStatus.CHANGES_REQUESTED,
+    KybStatus.APPROVED: AccessStatus.APPROVED,
+    KybStatus.REJECTED: AccessStatus.REJECTED,
+}
+REQUESTS_MOVING = {
+    KybStatus.SUBMITTED: (AccessStatus.REQUESTED, AccessStatus.CHANGES_REQUESTED),
+    KybStatus.CHANGES_REQUESTED: (AccessStatus.UNDER_REVIEW,),
+    KybStatus.APPROVED: (AccessStatus.UNDER_REVIEW,),
+    KybStatus.REJECTED: (AccessStatus.UNDER_REVIEW,),
+}
+
+NOT_EDITABLE = {
+    KybStatus.SUBMITTED: "Your KYB is under review and can't be changed now.",
+    KybStatus.APPROVED: "Your KYB is approved and can't be changed.",
+    KybStatus.REJECTED: "Your KYB was rejected and can't be changed. Contact sales.",
+}
+
+
+def _lock(organization: Organization) -> Organization:
+    # One organization's production steps and reviews happen one at a time (module docstring).
+    return Organization.objects.select_for_update().get(pk=organization.pk)
+
+
+def _audit(organization: Organization, actor: User | None, action: str, **details) -> None:
+    audit_record(
+        organization=organization,
+        actor=actor,
+        action=action,
+        target_type="organization",
+        target_id=str(organization.pk),
+        target_label=organization.name,
+        details=details,
+    )
+
+
+# --- Step 3: production access, per product ------------------------------------------------
+
+
+@transaction.atomic
+def production_access_request(
+    *,
+    organization: Organization,
+    product: Product,
+    apps: list[App],
+    use_case: str,
+    requested_by: User | None,
+) -> ProductionAccessRequest:
+    organization = _lock(organization)
+    gate.require(organization, GoLiveStep.PRODUCTION_ACCESS)
+    use_case = use_case.strip()
+    errors: dict[str, str] = {}
+    if not apps:
+        errors["apps"] = "Choose the production app or apps this access is for."
+    elif any(
+        app.organization_id != organization.pk or app.app_type != App.Type.PRODUCTION
+        for app in apps
+    ):
+        errors["apps"] = "Choose only production apps of your organization."
+    if not use_case:
+        errors["use_case"] = "Tell us what you will use the product for."
+    elif len(use_case) > 2000:
+        errors["use_case"] = "Describe your use case in at most 2000 characters."
+    if errors:
+        raise ValidationError(errors)
+    if ProductionAccessRequest.objects.filter(organization=organization, product=product).exists():
+        raise ValidationError(
+            f"Production access to {product.name} was already requested.", code="duplicate"
+        )
+    kyb_status = (
+        KybSubmission.objects.filter(organization=organization)
+        .values_list("status", flat=True)
+        .first()
+    )
+    # A KYB already with our team (or approved) reviews the new product too.
+    status = (
+        AccessStatus.UNDER_REVIEW
+        if kyb_status in (KybStatus.SUBMITTED, KybStatus.APPROVED)
+        else AccessStatus.REQUESTED
+    )
+    access = ProductionAccessRequest.objects.create(
+        organization=organization,
+        product=product,
+        use_case=use_case,
+        status=status,
+        requested_by=requested_by,
+    )
+    access.apps.set(apps)
+    _audit(
+        organization,
+        requested_by,
+        AuditEvent.Action.PRODUCTION_ACCESS_REQUEST,
+        product=product.slug,
+        apps=[app.client_id for app in apps],
+    )
+    return access
+
+
+# --- Step 4: KYB, a draft until it is submitted ---------------------------------------------
+
+
+def _editable_submission(organization: Organization) -> KybSubmission:
+    """The organization's KYB, created as a draft on first use; refused before step 3 and
+    once it is no longer editable. Call inside a transaction holding the organization lock."""
+    gate.require(organization, GoLiveStep.KYB)
+    submission, _ = KybSubmission.objects.select_for_update().get_or_create(
+        organization=organization
+    )
+    if not submission.editable:
+        raise ValidationError(NOT_EDITABLE[submission.status], code="not_editable")
+    return submission
+
+
+def _country(value: str, field: str, errors: dict[str, str]) -> str:
+    value = (value or "").strip().upper()
+    if value and value not in countries:
+        errors[field] = "Choose a country from the list."
+    return value
+
+
+@transaction.atomic
+def kyb_company_update(
+    *,
+    organization: Organization,
+    updated_by: User | None,
+    legal_name: str = "",
+    registration_number: str = "",
+    country: str = "",
+    registered_address: str = "",
+    tax_id: str = "",
+    website: str = "",
+    industry: str = "",
+    monthly_volume: str = "",
+    no_beneficial_owners: bool = False,
+) -> KybSubmission:
+    """Save the company part of the draft; blanks are allowed until submission."""
+    submission = _editable_submission(_lock(organization))
+    errors: dict[str, str] = {}
+    country = _country(country, "country", errors)
+    if industry and industry not in Industry.values:
+        errors["industry"] = "Choose an industry from the list."
+    if monthly_volume and monthly_volume not in MonthlyVolume.values:
+        errors["monthly_volume"] = "Choose an expected monthly volume."
+    if errors:
+        raise ValidationError(errors)
+    submission.legal_name = legal_name.strip()[:200]
+    submission.registration_number = registration_number.strip()[:100]
+    submission.registration_number_index = encryption.blind_index(registration_number)
+    submission.country = country
+    submission.registered_address = registered_address.strip()[:500]
+    submission.tax_id = tax_id.strip()[:100]
+    submission.website = website.strip()
+    submission.industry = industry
+    submission.monthly_volume = monthly_volume
+    submission.no_beneficial_owners = no_beneficial_owners
+    submission.save()
+    return submission
+
+
+def _owner_errors(
+    submission: KybSubmission, *, full_name: str, date_of_birth: date | None, ownership
+) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if not full_name.strip():
+        errors["full_name"] = "Enter the owner's full name."
+    if date_of_birth is None:
+        errors["date_of_birth"] = "Enter the owner's date of birth."
+    elif date_of_birth >= timezone.now().date():
+        errors["date_of_birth"] = "A date of birth is in the past."
+    elif date_of_birth.year < OLDEST_BIRTH_YEAR:
+        errors["date_of_birth"] = f"Enter a date of birth after {OLDEST_BIRTH_YEAR}."
+    if ownership is None:
+        errors["ownership"] = "Enter the percentage this person owns."
+    elif not Decimal(25) <= ownership <= Decimal(100):
+        errors["ownership"] = (
+            "Beneficial owners own 25 % or more: enter a percentage from 25 to 100."
+        )
+    elif ownership.as_tuple().exponent < -2:
+        errors["ownership"] = "Use at most two decimals."
+    else:
+        held = sum(owner.ownership for owner in submission.owners.all())
+        if held + ownership > 100:
+            errors["ownership"] = (
+                f"The owners would hold {held + ownership} % together; "
+                "ownership can't add up to more than 100 %."
+            )
+    return errors
+
+
+@transaction.atomic
+def beneficial_owner_add(
+    *,
+    organization: Organization,
+    added_by: User | None,
+    full_name: str,
+    date_of_birth: date | None,
+    nationality: str,
+    ownership: Decimal | None,
+) -> BeneficialOwner:
+    submission = _editable_submission(_lock(organization))
+    errors = _owner_errors(
+        submission, full_name=full_name, date_of_birth=date_of_birth, ownership=ownership
+    )
+    nationality = _country(nationality, "nationality", errors)
+    if not nationality:
+        errors["nationality"] = "Choose the owner's nationality."
+    if errors:
+        raise ValidationError(errors)
+    owner = BeneficialOwner(
+        submission=submission,
+        full_name=full_name.strip()[:200],
+        nationality=nationality,
+        ownership=ownership,
+    )
+    owner.date_of_birth = date_of_birth
+    owner.save()
+    return owner
+
+
+@transaction.atomic
+def beneficial_owner_remove(*, organization: Organization, owner_id: int) -> None:
+    submission = _editable_submission(_lock(organization))
+    submission.owners.filter(pk=owner_id).delete()
+
+
+@transaction.atomic
+def director_add(
+    *, organization: Organization, added_by: User | None, full_name: str, nationality: str
+) -> Director:
+    submission = _editable_submission(_lock(organization))
+    errors: dict[str, str] = {}
+    if not full_name.strip():
+        errors["full_name"] = "Enter the director's full name."
+    nationality = _country(nationality, "nationality", errors)
+    if not nationality:
+        errors.setdefault("nationality", "Choose the director's nationality.")
+    if errors:
+        raise ValidationError(errors)
+    if submission.directors.count() >= MAX_DIRECTORS:
+        raise ValidationError(f"A KYB lists at most {MAX_DIRECTORS} directors.", code="too_many")
+    return Director.objects.create(
+        submission=submission, full_name=full_name.strip()[:200], nationality=nationality
+    )
+
+
+@transaction.atomic
+def director_remove(*, organization: Organization, director_id: int) -> None:
+    submission = _editable_submission(_lock(organization))
+    submission.directors.filter(pk=director_id).delete()
+
+
+def _storage():
+    return storages["kyb"]
+
+
+def kyb_document_add(
+    *, organization: Organization, uploaded_by: User | None, kind: str, upload: UploadedFile
+) -> KybDocument:
+    """Check the bytes, encrypt them, store them under a server-made name, record the row.
+
+    The file is written before the row; if the row can't be written the file is removed, and
+    a file is never left behind for a row that exists.
+    """
+    if kind not in DocumentKind.values:
+        raise ValidationError({"kind": "Choose which document this is."})
+    gate.require(organization, GoLiveStep.KYB)  # before reading: the missing step comes first
+    data, content_type = uploads.read_document(upload)
+    with transaction.atomic():
+        submission = _editable_submission(_lock(organization))
+        if submission.documents.count() >= MAX_DOCUMENTS:
+            raise ValidationError(
+                f"A KYB holds at most {MAX_DOCUMENTS} documents. Remove one to add another.",
+                code="too_many",
+            )
+        name = _storage().save(
+            f"{uuid.uuid4().hex}.bin", ContentFile(encryption.encrypt_bytes(data))
+        )
+        try:
+            return KybDocument.objects.create(
+                submission=submission,
+                kind=kind,
+                content_type=content_type,
+                size=len(data),
+                storage_name=name,
+                uploaded_by=uploaded_by,
+            )
+        except BaseException:
+            _storage().delete(name)
+            raise
+
+
+def kyb_document_remove(*, organization: Organization, document_id: str) -> None:
+    with transaction.atomic():
+        submission = _editable_submission(_lock(organization))
+        document = submission.documents.filter(pk=document_id).first()
+        if document is None:
+            return
+        document.delete()
+        name = document.storage_name
+        transaction.on_commit(lambda: _storage().delete(name))
+
+
+def kyb_document_read(*, document: KybDocument) -> bytes:
+    with _storage().open(document.storage_name, "rb") as handle:
+        return encryption.decrypt_bytes(handle.read())
+
+
+def kyb_problems(submission: KybSubmission) -> list[str]:
+    """What is still missing before the KYB can be submitted (empty when it is complete)."""
+    problems = []
+    required = {
+        "legal_name": "the legal entity name",
+        "registration_number": "the registration number",
+        "country": "the country of registration",
+        "registered_address": "the registered address",
+        "tax_id": "the VAT or tax id",
+        "website": "the website",
+        "industry": "the industry",
+        "monthly_volume": "the expected monthly volume",
+    }
+    for field, label in required.items():
+        if not getattr(submission, field):
+            problems.append(f"Enter {label}.")
+    owners = list(submission.owners.all())
+    if not owners and not submission.no_beneficial_owners:
+        problems.append("Add the beneficial owners, or confirm that no person owns 25 % or more.")
+    if owners and submission.no_beneficial_owners:
+        problems.append(
+            "You listed beneficial owners and also confirmed there are none: remove one or the "
+            "other."
+        )
+    if not submission.directors.exists():
+        problems.append("Add at least one director.")
+    kinds = set(submission.documents.values_list("kind", flat=True))
+    for kind in DocumentKind:
+        if kind not in kinds:
+            problems.append(f"Upload the {kind.label[0].lower()}{kind.label[1:]}.")
+    return problems
+
+
+def _transition(
+    submission: KybSubmission, to: KybStatus, *, actor: User | None, note: str = ""
+) -> KybSubmission:
+    current = KybStatus(submission.status)
+    if to not in TRANSITIONS[current]:
+        raise ValidationError(
+            f"A KYB that is {current.label.lower()} can't become {to.label.lower()}.",
+            code="invalid_transition",
+        )
+    now = timezone.now()
+    submission.status = to
+    if to == KybStatus.SUBMITTED:
+        submission.submitted_at, submission.submitted_by = now, actor
+    else:
+        submission.decided_at = now
+        submission.reviewer_note = note
+    submission.save()
+    ProductionAccessRequest.objects.filter(
+        organization=submission.organization_id, status__in=REQUESTS_MOVING[to]
+    ).update(status=REQUESTS_FOLLOW[to], decided_at=None if to == KybStatus.SUBMITTED else now)
+    KybReview.objects.create(
+        submission=submission,
+        decision=to,
+        note=note,
+        actor=actor,
+        actor_email=actor.email if actor else "",
+    )
+    return submission
+
+
+@transaction.atomic
+def kyb_submit(*, organization: Organization, submitted_by: User | None) -> KybSubmission:
+    """Lock the KYB for review and tell the organization and the review team."""
+    submission = _editable_submission(_lock(organization))
+    problems = kyb_problems(submission)
+    if problems:
+        raise ValidationError(problems, code="incomplete")
+    _transition(submission, KybStatus.SUBMITTED, actor=submitted_by)
+    _audit(submission.organization, submitted_by, AuditEvent.Action.KYB_SUBMIT)
+    emails.kyb_submitted(submission=submission)
+    return submission
+
+
+# --- The staff review ------------------------------------------------------------------------
+
+
+def _require_reviewer(reviewer: User) -> None:
+    if not (reviewer.is_active and reviewer.is_staff and reviewer.has_perm(REVIEW_PERMISSION)):
+        raise PermissionDenied("Only KYB reviewers can decide on a KYB.")
+
+
+def _decide(
+    submission: KybSubmission, to: KybStatus, *, reviewer: User, note: str, action: str
+) -> KybSubmission:
+    _require_reviewer(reviewer)
+    _lock(submission.organization)
+    submission = KybSubmission.objects.select_for_update().get(pk=submission.pk)
+    approved_products = list(
+        Product.objects.filter(
+            pk__in=ProductionAccessRequest.objects.filter(
+                organization=submission.organization_id, status=AccessStatus.UNDER_REVIEW
+            ).values("product")
+        )
+    )
+    _transition(submission, to, actor=reviewer, note=note)
+    if to == KybStatus.APPROVED:
+        for product in approved_products:
+            production_grant_create(organization=submission.organization, product=product)
+    _audit(submission.organization, reviewer, action, note=note)
+    emails.kyb_decided(submission=submission)
+    return submission
+
+
+@transaction.atomic
+def kyb_submission_approve(
+    *, submission: KybSubmission, reviewer: User, note: str = ""
+) -> KybSubmission:
+    """Approve the KYB: production access to every product under review is granted."""
+    return _decide(
+        submission,
+        KybStatus.APPROVED,
+        reviewer=reviewer,
+        note=note.strip(),
+        action=AuditEvent.Action.KYB_APPROVE,
+    )
+
+
+@transaction.atomic
+def kyb_submission_request_changes(
+    *, submission: KybSubmission, reviewer: User, note: str
+) -> KybSubmission:
+    if not note.strip():
+        raise ValidationError({"note": "Tell the organization what to change."})
+    return _decide(
+        submission,
+        KybStatus.CHANGES_REQUESTED,
+        reviewer=reviewer,
+        note=note.strip(),
+        action=AuditEvent.Action.KYB_REQUEST_CHANGES,
+    )
+
+
+@transaction.atomic
+def kyb_submission_reject(*, submission: KybSubmission, reviewer: User, note: str) -> KybSubmission:
+    if not note.strip():
+        raise ValidationError({"note": "Give the reason for the rejection."})
+    return _decide(
+        submission,
+        KybStatus.REJECTED,
+        reviewer=reviewer,
+        note=note.strip(),
+        action=AuditEvent.Action.KYB_REJECT,
+    )
+
+
+@transaction.atomic
+def production_access_decide(
+    *, access: ProductionAccessRequest, reviewer: User, approve: bool, note: str = ""
+) -> ProductionAccessRequest:
+    """A product requested after the organization's KYB was approved is reviewed on its own."""
+    _require_reviewer(reviewer)
+    organization = _lock(access.organization)
+    access = ProductionAccessRequest.objects.select_for_update().get(pk=access.pk)
+    kyb_status = (
+        KybSubmission.objects.filter(organization=organization)
+        .values_list("status", flat=True)
+        .first()
+    )
+    if kyb_status != KybStatus.APPROVED or access.status != AccessStatus.UNDER_REVIEW:
+        raise ValidationError(
+            "Only a request under review, of an organization whose KYB is approved, is decided "
+            "on its own; the others follow their KYB.",
+            code="invalid_transition",
+        )
+    if not approve and not note.strip():
+        raise ValidationError({"note": "Give the reason for the rejection."})
+    access.status = AccessStatus.APPROVED if approve else AccessStatus.REJECTED
+    access.decided_at = timezone.now()
+    access.save(update_fields=["status", "decided_at"])
+    if approve:
+        production_grant_create(organization=organization, product=access.product)
+    _audit(
+        organization,
+        reviewer,
+        AuditEvent.Action.PRODUCTION_ACCESS_APPROVE
+        if approve
+        else AuditEvent.Action.PRODUCTION_ACCESS_REJECT,
+        product=access.product.slug,
+        note=note.strip(),
+    )
+    emails.production_access_decided(access=access, note=note.strip())
+    return access

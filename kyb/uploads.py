@@ -1,0 +1,124 @@
+"""KYB documents are judged by their bytes, never by their file name or the browser's
+Content-Type: only a whole PDF, PNG or JPEG of at most 10 MB, with nothing appended, is accepted.
+"""
+
+import struct
+import zlib
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+
+MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
+ACCEPTED = {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg"}
+
+READ_CHUNK_BYTES = 64 * 1024
+# Browsers sniff the first bytes for markup and may render a "PDF" as a page that runs script.
+# (Not `<?xml`: XMP metadata near the start of real PDFs and photos may carry it.)
+SNIFF_WINDOW = 1024
+MARKUP = (b"<html", b"<script", b"<!doctype", b"<svg", b"<body", b"<iframe")
+
+PDF_HEADERS = (b"%PDF-1.", b"%PDF-2.")
+PDF_EOF = b"%%EOF"
+PDF_TRAILING_WHITESPACE = b"\r\n \t\0"
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+JPEG_SOI = b"\xff\xd8\xff"
+JPEG_EOI = b"\xff\xd9"
+
+MESSAGES = {
+    "empty": "This file is empty.",
+    "too_large": "This file is larger than 10 MB.",
+    "type": "Upload a PDF, PNG or JPEG file; this file is none of them.",
+    "damaged": "This file is damaged or incomplete; export it again and upload the new copy.",
+    "trailing_data": (
+        "This file has extra data after its end; export it again and upload the new copy."
+    ),
+    "markup": "This file contains web page code; upload a plain PDF, PNG or JPEG.",
+}
+
+
+def _refuse(code: str) -> ValidationError:
+    return ValidationError(MESSAGES[code], code=code)
+
+
+def read_document(upload: UploadedFile) -> tuple[bytes, str]:
+    """Reads at most MAX_DOCUMENT_BYTES + 1 bytes, so a huge upload is refused without being
+    held in memory, and returns the bytes with the content type sniffed from them."""
+    if upload.size is not None and upload.size > MAX_DOCUMENT_BYTES:
+        raise _refuse("too_large")
+    if upload.seekable():
+        upload.seek(0)
+    limit = MAX_DOCUMENT_BYTES + 1
+    parts: list[bytes] = []
+    total = 0
+    while total < limit:
+        part = upload.read(min(READ_CHUNK_BYTES, limit - total))
+        if not part:
+            break
+        parts.append(part)
+        total += len(part)
+    data = b"".join(parts)
+    return data, sniff(data)
+
+
+def sniff(data: bytes) -> str:
+    if not data:
+        raise _refuse("empty")
+    if len(data) > MAX_DOCUMENT_BYTES:
+        raise _refuse("too_large")
+    if data.startswith(PDF_HEADERS):
+        _check_pdf(data)
+        content_type = "application/pdf"
+    elif data.startswith(PNG_SIGNATURE):
+        _check_png(data)
+        content_type = "image/png"
+    elif data.startswith(JPEG_SOI):
+        _check_jpeg(data)
+        content_type = "image/jpeg"
+    else:
+        raise _refuse("type")
+    head = data[:SNIFF_WINDOW].lower()
+    if any(tag in head for tag in MARKUP):
+        raise _refuse("markup")
+    return content_type
+
+
+def _check_pdf(data: bytes) -> None:
+    end = data.rfind(PDF_EOF)
+    if end == -1:
+        raise _refuse("damaged")
+    after = data[end + len(PDF_EOF) :]
+    if after.strip(PDF_TRAILING_WHITESPACE) or len(data) - end > SNIFF_WINDOW:
+        raise _refuse("trailing_data")
+
+
+def _check_png(data: bytes) -> None:
+    position = len(PNG_SIGNATURE)
+    first = True
+    while True:
+        if position + 8 > len(data):
+            raise _refuse("damaged")
+        length, kind = struct.unpack(">I4s", data[position : position + 8])
+        crc_at = position + 8 + length
+        if crc_at + 4 > len(data):
+            raise _refuse("damaged")
+        (crc,) = struct.unpack(">I", data[crc_at : crc_at + 4])
+        if zlib.crc32(data[position + 4 : crc_at]) != crc:
+            raise _refuse("damaged")
+        if first and (kind != b"IHDR" or length != 13):
+            raise _refuse("damaged")
+        first = False
+        position = crc_at + 4
+        if kind == b"IEND":
+            break
+    if position != len(data):
+        raise _refuse("trailing_data")
+
+
+def _check_jpeg(data: bytes) -> None:
+    if data.endswith(JPEG_EOI):
+        return
+    # An end marker followed by more bytes means something was appended; no end marker at all
+    # means the file was cut short. An embedded EXIF thumbnail can blur the two, but both refuse.
+    if JPEG_EOI in data[len(JPEG_SOI) :]:
+        raise _refuse("trailing_data")
+    raise _refuse("damaged")
