@@ -210,6 +210,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "api.tasks.usage_fold",
         "schedule": float(env_int("CONSOLE_USAGE_FOLD_SECONDS", 30, minimum=1)),
     },
+    "kyb.storage_sweep": {"task": "kyb.tasks.storage_sweep", "schedule": 3600.0},
 }
 
 # --- Email ----------------------------------------------------------------------------------
@@ -356,6 +357,12 @@ else:
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# An oversized upload is dropped while it streams in, before it reaches memory or disk.
+FILE_UPLOAD_HANDLERS = [
+    "kyb.uploads.OversizedFileSkipper",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 # KYB documents: encrypted files under server-made names, outside every public URL (no
 # base_url); served only by kyb.views.document_download after a permission check.
 CONSOLE_PRIVATE_ROOT = Path(env.str("CONSOLE_PRIVATE_ROOT", default=str(BASE_DIR / "private")))

@@ -7,6 +7,7 @@ import zlib
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 ACCEPTED = {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg"}
@@ -122,3 +123,30 @@ def _check_jpeg(data: bytes) -> None:
     if JPEG_EOI in data[len(JPEG_SOI) :]:
         raise _refuse("trailing_data")
     raise _refuse("damaged")
+
+
+# A request body bigger than this can't be one document and its form's fields.
+MAX_UPLOAD_REQUEST_BYTES = MAX_DOCUMENT_BYTES + 64 * 1024
+
+
+class OversizedFileSkipper(FileUploadHandler):
+    """First of FILE_UPLOAD_HANDLERS: a file that grows past MAX_UPLOAD_REQUEST_BYTES is
+    dropped as it streams in, before the next handlers keep it in memory or on disk.
+
+    Django parses the body before any view runs (the CSRF check reads it), so this is where a
+    1 GB upload is stopped from filling the disk; the view then tells the user the file is
+    larger than 10 MB (it sees the request's Content-Length).
+    """
+
+    def new_file(self, *args, **kwargs) -> None:
+        super().new_file(*args, **kwargs)
+        self.received = 0
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:
+        self.received += len(raw_data)
+        if self.received > MAX_UPLOAD_REQUEST_BYTES:
+            raise SkipFile
+        return raw_data
+
+    def file_complete(self, file_size: int) -> None:
+        return None

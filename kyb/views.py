@@ -13,7 +13,7 @@ from accounts.decorators import organization_required, role_of
 from products.models import GoLiveStep, Product
 from products.services import StepMissing
 
-from . import gate, selectors, services
+from . import gate, selectors, services, uploads
 from .forms import (
     BeneficialOwnerForm,
     DirectorForm,
@@ -22,10 +22,7 @@ from .forms import (
     ProductionAccessForm,
 )
 from .models import KybDocument
-from .uploads import MAX_DOCUMENT_BYTES
-
-# A request body bigger than this can't be one document and its form fields.
-MAX_UPLOAD_REQUEST_BYTES = MAX_DOCUMENT_BYTES + 64 * 1024
+from .uploads import MAX_UPLOAD_REQUEST_BYTES
 
 
 def _form_action(view):
@@ -100,8 +97,11 @@ def production_access_request(request: HttpRequest, slug: str) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
+            done = gate.go_live(organization).done(GoLiveStep.KYB)
             messages.success(
-                request, f"Production access to {product.name} is requested. Next, complete KYB."
+                request,
+                f"Production access to {product.name} is requested. "
+                + ("Our team will review it." if done else "Next, complete KYB."),
             )
             return redirect("kyb:products")
     elif request.method == "POST":
@@ -151,6 +151,17 @@ def _kyb_page(request: HttpRequest, *, status: int = 200, **bound) -> HttpRespon
         "director_form": bound.get("director_form") or DirectorForm(),
         "document_form": bound.get("document_form") or DocumentForm(),
         "submit_errors": bound.get("submit_errors", []),
+        "upload_refused": bound.get("upload_refused", ""),
+        # A locked KYB shows no forms: a refused change is explained above its summary.
+        "refusals": [
+            *(
+                error
+                for form in bound.values()
+                if hasattr(form, "non_field_errors")
+                for error in form.non_field_errors()
+            ),
+            *bound.get("submit_errors", []),
+        ],
         "can_edit": permissions.allows(role_of(request), "kyb.edit"),
         "max_documents": services.MAX_DOCUMENTS,
         "nav_section": "products",
@@ -264,10 +275,8 @@ def document_upload(request: HttpRequest) -> HttpResponse:
     except ValueError:
         length = 0
     if length > MAX_UPLOAD_REQUEST_BYTES:
-        # Refused before Django reads the body: nothing of it is stored, even temporarily.
-        form = DocumentForm()
-        form.add_error(None, "This file is larger than 10 MB.")
-        return _kyb_page(request, status=413, document_form=form)
+        # Nothing of it was kept: kyb.uploads.OversizedFileSkipper dropped it as it came in.
+        return _kyb_page(request, status=413, upload_refused=uploads.MESSAGES["too_large"])
 
     def save(data: dict) -> None:
         services.kyb_document_add(
