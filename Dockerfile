@@ -27,7 +27,10 @@ RUN pip install --no-deps . \
 RUN SECRET_KEY=build-only-not-a-secret python manage.py collectstatic --noinput
 
 # Nothing in /app is writable by the process that serves it.
-RUN useradd --system --create-home --uid 10001 console
+# ...except the KYB documents' directory (a volume in docker-compose.yml).
+RUN useradd --system --create-home --uid 10001 console \
+    && mkdir -p /var/lib/console && chown console /var/lib/console
+ENV CONSOLE_PRIVATE_ROOT=/var/lib/console
 USER console
 
 EXPOSE 8000

@@ -6,13 +6,14 @@ submitted or reviewed waits, then sees the new status, so no request is left beh
 """
 
 import uuid
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 from django.core.files.uploadedfile import UploadedFile
+from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 from django_countries import countries
@@ -42,6 +43,11 @@ REVIEW_PERMISSION = "kyb.review_kybsubmission"
 MAX_DOCUMENTS = 10
 MAX_DIRECTORS = 20
 OLDEST_BIRTH_YEAR = 1900
+DOCUMENTS_NEEDED = {
+    DocumentKind.INCORPORATION: "the certificate of incorporation",
+    DocumentKind.PROOF_OF_ADDRESS: "the proof of address",
+    DocumentKind.DIRECTOR_ID: "the ID of a director",
+}
 
 TRANSITIONS: dict[KybStatus, frozenset[KybStatus]] = {
     KybStatus.DRAFT: frozenset({KybStatus.SUBMITTED}),
@@ -67,6 +73,10 @@ REQUESTS_MOVING = {
     KybStatus.REJECTED: (AccessStatus.UNDER_REVIEW,),
 }
 
+REJECTED_KYB = (
+    "Your KYB was rejected, so production access can't be requested. Contact sales to talk "
+    "about it."
+)
 NOT_EDITABLE = {
     KybStatus.SUBMITTED: "Your KYB is under review and can't be changed now.",
     KybStatus.APPROVED: "Your KYB is approved and can't be changed.",
@@ -129,6 +139,8 @@ def production_access_request(
         .values_list("status", flat=True)
         .first()
     )
+    if kyb_status == KybStatus.REJECTED:
+        raise ValidationError(REJECTED_KYB, code="kyb_rejected")
     # A KYB already with our team (or approved) reviews the new product too.
     status = (
         AccessStatus.UNDER_REVIEW
@@ -194,6 +206,12 @@ def kyb_company_update(
     submission = _editable_submission(_lock(organization))
     errors: dict[str, str] = {}
     country = _country(country, "country", errors)
+    website = website.strip()
+    if website:
+        try:
+            URLValidator(schemes=["http", "https"])(website)
+        except ValidationError:
+            errors["website"] = "Enter a valid URL, like https://example.com."
     if industry and industry not in Industry.values:
         errors["industry"] = "Choose an industry from the list."
     if monthly_volume and monthly_volume not in MonthlyVolume.values:
@@ -206,7 +224,7 @@ def kyb_company_update(
     submission.country = country
     submission.registered_address = registered_address.strip()[:500]
     submission.tax_id = tax_id.strip()[:100]
-    submission.website = website.strip()
+    submission.website = website
     submission.industry = industry
     submission.monthly_volume = monthly_volume
     submission.no_beneficial_owners = no_beneficial_owners
@@ -223,7 +241,7 @@ def _owner_errors(
     if date_of_birth is None:
         errors["date_of_birth"] = "Enter the owner's date of birth."
     elif date_of_birth >= timezone.now().date():
-        errors["date_of_birth"] = "A date of birth is in the past."
+        errors["date_of_birth"] = "Enter a date of birth in the past."
     elif date_of_birth.year < OLDEST_BIRTH_YEAR:
         errors["date_of_birth"] = f"Enter a date of birth after {OLDEST_BIRTH_YEAR}."
     if ownership is None:
@@ -389,9 +407,9 @@ def kyb_problems(submission: KybSubmission) -> list[str]:
     if not submission.directors.exists():
         problems.append("Add at least one director.")
     kinds = set(submission.documents.values_list("kind", flat=True))
-    for kind in DocumentKind:
+    for kind, what in DOCUMENTS_NEEDED.items():
         if kind not in kinds:
-            problems.append(f"Upload the {kind.label[0].lower()}{kind.label[1:]}.")
+            problems.append(f"Upload {what}.")
     return problems
 
 
@@ -547,3 +565,51 @@ def production_access_decide(
     )
     emails.production_access_decided(access=access, note=note.strip())
     return access
+
+
+# --- Keeping the encrypted store tidy --------------------------------------------------------
+
+
+def kyb_storage_sweep(*, older_than: timedelta = timedelta(hours=1)) -> int:
+    """Delete stored files that no document row names: left by an upload whose transaction
+    rolled back after the file was written. Young files are spared (their row may be about to
+    commit). Returns how many were deleted."""
+    storage = _storage()
+    try:
+        _, names = storage.listdir("")
+    except FileNotFoundError:
+        return 0
+    known = set(
+        KybDocument.objects.filter(storage_name__in=names).values_list("storage_name", flat=True)
+    )
+    cutoff = timezone.now() - older_than
+    deleted = 0
+    for name in names:
+        if name not in known and storage.get_modified_time(name) < cutoff:
+            storage.delete(name)
+            deleted += 1
+    return deleted
+
+
+def kyb_reencrypt() -> int:
+    """Encrypt every KYB secret field and document again with the newest key, so an old key
+    can be dropped from CONSOLE_ENCRYPTION_KEYS afterwards. Returns the rows and files done."""
+    done = 0
+    for submission in KybSubmission.objects.all().iterator():
+        # Reading decrypts with any key; saving encrypts with the first.
+        submission.save(update_fields=["registration_number", "tax_id"])
+        done += 1
+    for owner in BeneficialOwner.objects.all().iterator():
+        owner.save(update_fields=["date_of_birth_encrypted"])
+        done += 1
+    storage = _storage()
+    for document in KybDocument.objects.all().iterator():
+        with storage.open(document.storage_name, "rb") as handle:
+            token = handle.read()
+        rotated = encryption.rotate_bytes(token)
+        name = storage.save(f"{uuid.uuid4().hex}.bin", ContentFile(rotated))
+        with transaction.atomic():
+            KybDocument.objects.filter(pk=document.pk).update(storage_name=name)
+        storage.delete(document.storage_name)
+        done += 1
+    return done
