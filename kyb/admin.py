@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django_countries import countries
 
 from accounts import encryption
 
@@ -38,6 +39,11 @@ class ReadOnlyInline(admin.TabularInline):
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
 
+    def has_view_permission(self, request, obj=None) -> bool:
+        # Part of the submission: whoever may view it sees all of it, without a view
+        # permission per inline model.
+        return request.user.has_perm("kyb.view_kybsubmission")
+
 
 class OwnerInline(ReadOnlyInline):
     model = BeneficialOwner
@@ -56,6 +62,7 @@ class DirectorInline(ReadOnlyInline):
 
 class DocumentInline(ReadOnlyInline):
     model = KybDocument
+    verbose_name_plural = "Documents"
     fields = readonly_fields = ["kind", "content_type", "size", "uploaded_at", "download"]
 
     @admin.display(description="File")
@@ -91,7 +98,9 @@ def _review_action(decide, *, verb: str, note_required: bool):
                     else:
                         done += 1
                 if done:
-                    modeladmin.message_user(request, f"{verb}: {done} KYB submission(s).")
+                    opts = modeladmin.model._meta
+                    name = opts.verbose_name if done == 1 else opts.verbose_name_plural
+                    modeladmin.message_user(request, f"{verb}: {done} {name}.")
                 for message in refused:
                     modeladmin.message_user(request, message, level=messages.ERROR)
                 return None
@@ -114,10 +123,42 @@ def _review_action(decide, *, verb: str, note_required: bool):
     return action
 
 
+class ReviewStatusFilter(admin.SimpleListFilter):
+    """The statuses a reviewer can meet: drafts never reach the admin."""
+
+    title = "status"
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return [(status, status.label) for status in KybStatus if status != KybStatus.DRAFT]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(status=self.value()) if self.value() else queryset
+
+
+class SubmittedCountryFilter(admin.SimpleListFilter):
+    """The countries of submissions that exist, by name, not all 250."""
+
+    title = "country of registration"
+    parameter_name = "country"
+
+    def lookups(self, request, model_admin):
+        codes = (
+            model_admin.get_queryset(request)
+            .order_by()
+            .values_list("country", flat=True)
+            .distinct()
+        )
+        return sorted(((code, countries.name(code)) for code in codes), key=lambda item: item[1])
+
+    def queryset(self, request, queryset):
+        return queryset.filter(country=self.value()) if self.value() else queryset
+
+
 @admin.register(KybSubmission)
 class KybSubmissionAdmin(admin.ModelAdmin):
     list_display = ["__str__", "organization", "country", "status", "submitted_at", "decided_at"]
-    list_filter = ["status", "country", "submitted_at"]
+    list_filter = [ReviewStatusFilter, SubmittedCountryFilter, "submitted_at"]
     list_select_related = ["organization"]
     search_fields = ["legal_name", "organization__name"]
     search_help_text = "Entity name, organization, or an exact registration number."

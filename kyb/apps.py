@@ -3,4 +3,4 @@ from django.apps import AppConfig
 
 class KybConfig(AppConfig):
     name = "kyb"
-    verbose_name = "Kyb"
+    verbose_name = "KYB"

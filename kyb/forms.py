@@ -90,6 +90,12 @@ class KybCompanyForm(forms.Form):
 
 
 class BeneficialOwnerForm(forms.Form):
+    """Shares field names with DirectorForm on one page; its ids carry their own prefix."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("auto_id", "owner_%s")
+        super().__init__(*args, **kwargs)
+
     full_name = forms.CharField(
         label="Full name",
         max_length=200,
@@ -122,6 +128,10 @@ class BeneficialOwnerForm(forms.Form):
 
 
 class DirectorForm(forms.Form):
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("auto_id", "director_%s")
+        super().__init__(*args, **kwargs)
+
     full_name = forms.CharField(
         label="Full name",
         max_length=200,

@@ -2,8 +2,10 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator, validate_email
 from django.db import transaction
 from django.utils import timezone
+from django_countries import countries
 
 from accounts.models import AuditEvent, Organization, User
 from accounts.services import audit_record
@@ -46,8 +48,21 @@ def sales_contact_create(
     company_name, message = company_name.strip(), message.strip()
     if not company_name:
         raise ValidationError({"company_name": "Enter your company's name."})
+    errors = {}
+    try:
+        validate_email(work_email.strip())
+    except ValidationError:
+        errors["work_email"] = "Enter a valid email address."
+    try:
+        URLValidator(schemes=["http", "https"])(website)
+    except ValidationError:
+        errors["website"] = "Enter a valid URL, like https://example.com."
+    if country not in countries:
+        errors["country"] = "Choose a country from the list."
     if not products:
-        raise ValidationError({"products": "Choose at least one product."})
+        errors["products"] = "Choose at least one product."
+    if errors:
+        raise ValidationError(errors)
     if monthly_volume not in MonthlyVolume.values:
         raise ValidationError({"monthly_volume": "Choose an expected monthly volume."})
     # Serialises this organization's forms so the daily cap holds under concurrent posts.

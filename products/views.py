@@ -37,4 +37,5 @@ def contact_sales(request: HttpRequest) -> HttpResponse:
         request,
         "products/contact_sales.html",
         {"form": form, "last_contact": last, "nav_section": "products"},
+        status=400 if form.errors else 200,
     )
