@@ -449,7 +449,7 @@ def kyb_submit(*, organization: Organization, submitted_by: User | None) -> KybS
     submission = _editable_submission(_lock(organization))
     problems = kyb_problems(submission)
     if problems:
-        raise ValidationError(problems, code="incomplete")
+        raise ValidationError([ValidationError(problem, code="incomplete") for problem in problems])
     _transition(submission, KybStatus.SUBMITTED, actor=submitted_by)
     _audit(submission.organization, submitted_by, AuditEvent.Action.KYB_SUBMIT)
     emails.kyb_submitted(submission=submission)
