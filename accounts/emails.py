@@ -3,6 +3,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from . import services
+from .adapters import console_url
 from .models import Membership, Organization, OutboundEmail, Role
 
 
@@ -16,7 +17,7 @@ def email_send(*, template_prefix: str, to: list[str], context: dict) -> Outboun
 
 def absolute_url(viewname: str, *args) -> str:
     """A link for an email: based on CONSOLE_BASE_URL, never on a request's Host header."""
-    return f"{settings.CONSOLE_BASE_URL}{reverse(viewname, args=args)}"
+    return console_url(reverse(viewname, args=args))
 
 
 def managers_of(organization: Organization) -> list[str]:

@@ -46,10 +46,6 @@ class Step:
     def label(self) -> str:
         return self.step.label
 
-    @property
-    def number(self) -> int:
-        return ORDER.index(self.step) + 1
-
 
 @dataclass(frozen=True)
 class GoLive:
@@ -65,10 +61,6 @@ class GoLive:
             if not self.done(earlier):
                 return earlier
         return None
-
-    @property
-    def production_approved(self) -> bool:
-        return self.kyb_status == KybStatus.APPROVED
 
 
 _URLS = {

@@ -3,7 +3,7 @@ from dataclasses import dataclass
 from accounts.models import Organization
 from products.models import Product
 
-from .models import AccessStatus, KybSubmission, ProductionAccessRequest
+from .models import KybSubmission, ProductionAccessRequest
 
 
 @dataclass(frozen=True)
@@ -18,10 +18,6 @@ class ProductRow:
     @property
     def status(self) -> str:
         return self.access.status if self.access else "not_requested"
-
-    @property
-    def approved(self) -> bool:
-        return self.access is not None and self.access.status == AccessStatus.APPROVED
 
 
 def product_rows(*, organization: Organization) -> list[ProductRow]:
