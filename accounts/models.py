@@ -1,9 +1,12 @@
 import uuid
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+
+AUDIT_APPEND_ONLY = "The audit log is append-only."
 
 
 class UserManager(BaseUserManager["User"]):
@@ -59,6 +62,8 @@ class User(AbstractBaseUser, PermissionsMixin):
 
 class Organization(models.Model):
     name = models.CharField("Organization name", max_length=100)
+    # Set by an owner: members without two-factor log-in set it up before anything else.
+    require_two_factor = models.BooleanField("Require two-factor log-in", default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -99,6 +104,61 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} in {self.organization} ({self.role})"
+
+
+class Invitation(models.Model):
+    """An invitation to join an organization with a role.
+
+    Single-use, expiring, bound to the invited address. The link carries a random token; only
+    its HMAC is stored (accounts.services.invitation_token_hash), like a client secret.
+    """
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="invitations"
+    )
+    email = models.EmailField(max_length=254)
+    role = models.CharField(max_length=20, choices=Role.choices)
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                "organization",
+                Lower("email"),
+                condition=models.Q(accepted_at__isnull=True, cancelled_at__isnull=True),
+                name="accounts_invitation_one_open_per_email",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(role__in=Role.values), name="accounts_invitation_role_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(accepted_at__isnull=True) | models.Q(cancelled_at__isnull=True),
+                name="accounts_invitation_accepted_or_cancelled",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} to {self.organization} ({self.role})"
+
+    @property
+    def open(self) -> bool:
+        return self.accepted_at is None and self.cancelled_at is None
+
+    @property
+    def pending(self) -> bool:
+        return self.open and self.expires_at > timezone.now()
 
 
 class OutboundEmail(models.Model):
@@ -152,11 +212,30 @@ class OutboundEmail(models.Model):
 class AuditEvent(models.Model):
     """One sensitive action: who took it, in which organization, on what, from where.
 
-    Entries are only ever added (accounts.services.audit_record). `details` holds names,
-    hints and URIs, never a password, a secret or a token.
+    Entries are only ever added (accounts.services.audit_record): the model refuses a change
+    or a deletion, and a database trigger refuses any UPDATE (migration 0005). `details` holds
+    names, hints and URIs, never a password, a secret, a code or a token.
     """
 
     class Action(models.TextChoices):
+        LOGIN = "login", "Logged in"
+        LOGIN_FAILED = "login.failed", "Failed log-in"
+        REAUTHENTICATE = "reauthenticate", "Re-authenticated"
+        LOGOUT = "logout", "Logged out"
+        MFA_ACTIVATE = "mfa.activate", "Two-factor method added"
+        MFA_DEACTIVATE = "mfa.deactivate", "Two-factor method removed"
+        MFA_REQUIRE = "mfa.require", "Two-factor log-in requirement changed"
+        PASSWORD_CHANGE = "password.change", "Password changed"
+        EMAIL_CHANGE = "email.change", "Email address changed"
+        SESSION_END = "session.end", "Sessions ended"
+        INVITATION_CREATE = "invitation.create", "Invitation sent"
+        INVITATION_RESEND = "invitation.resend", "Invitation sent again"
+        INVITATION_CANCEL = "invitation.cancel", "Invitation cancelled"
+        INVITATION_ACCEPT = "invitation.accept", "Invitation accepted"
+        MEMBER_ROLE_CHANGE = "member.role_change", "Role changed"
+        MEMBER_REMOVE = "member.remove", "Member removed"
+        MEMBER_LEAVE = "member.leave", "Member left"
+        OWNERSHIP_TRANSFER = "ownership.transfer", "Ownership transferred"
         APP_CREATE = "app.create", "App created"
         APP_RENAME = "app.rename", "App renamed"
         CLIENT_SECRET_CREATE = "client_secret.create", "Client secret created"
@@ -200,3 +279,11 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} by {self.actor_email or 'system'}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise ValidationError(AUDIT_APPEND_ONLY)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(AUDIT_APPEND_ONLY)
