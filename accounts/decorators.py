@@ -5,6 +5,7 @@ from functools import wraps
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.views.decorators.http import require_POST
 
 from . import permissions
 
@@ -23,6 +24,22 @@ def organization_required(action: str) -> Callable:
                 return redirect("home")
             permissions.require(role_of(request), action)
             return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def post_only(landing: str) -> Callable:
+    """A view that only takes a form's POST; opening its URL (a reload, a shared link) lands
+    on the page named `landing` instead of a bare 405."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            if request.method in ("GET", "HEAD"):
+                return redirect(landing)
+            return require_POST(view)(request, *args, **kwargs)
 
         return wrapper
 

@@ -4,7 +4,7 @@ from django.urls import reverse
 
 from . import services
 from .adapters import console_url
-from .models import Membership, Organization, OutboundEmail, Role
+from .models import Invitation, Membership, Organization, OutboundEmail, Role
 
 
 def email_send(*, template_prefix: str, to: list[str], context: dict) -> OutboundEmail:
@@ -26,4 +26,20 @@ def managers_of(organization: Organization) -> list[str]:
         Membership.objects.filter(organization=organization, role__in=[Role.OWNER, Role.ADMIN])
         .order_by("user__email")
         .values_list("user__email", flat=True)
+    )
+
+
+def invitation_send(*, invitation: Invitation, token: str) -> OutboundEmail:
+    """The invitation email; its link holds the token, which is stored only as a hash."""
+    return email_send(
+        template_prefix="account/email/invitation",
+        to=[invitation.email],
+        context={
+            "invitation": invitation,
+            "organization": invitation.organization,
+            "inviter": invitation.invited_by,
+            "role": invitation.get_role_display(),
+            "accept_url": absolute_url("invitation", token),
+            "expires_at": invitation.expires_at,
+        },
     )

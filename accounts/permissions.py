@@ -10,6 +10,7 @@ from .models import Role
 
 WRITERS = frozenset({Role.OWNER, Role.ADMIN, Role.DEVELOPER})
 MANAGERS = frozenset({Role.OWNER, Role.ADMIN})
+OWNERS = frozenset({Role.OWNER})
 
 PERMISSIONS: dict[str, frozenset[str]] = {
     "app.view": frozenset(Role.values),
@@ -26,6 +27,48 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "production_access.request": MANAGERS,
     "kyb.view": MANAGERS,
     "kyb.edit": MANAGERS,
+    # The team: every member sees who is in it; owners and admins invite, change roles and
+    # remove members (only an owner touches an owner); owners alone transfer ownership,
+    # require two-factor log-in and delete the organization.
+    "team.view": frozenset(Role.values),
+    "team.invite": MANAGERS,
+    "team.change_role": MANAGERS,
+    "team.remove": MANAGERS,
+    "organization.transfer": OWNERS,
+    "organization.require_two_factor": OWNERS,
+    "organization.delete": OWNERS,
+    "audit.view": MANAGERS,
+}
+
+# Each action in words, for the Team page's table.
+LABELS: dict[str, str] = {
+    "app.view": "See apps",
+    "app.create": "Create apps",
+    "app.rename": "Rename apps",
+    "client_secret.create": "Create client secrets",
+    "client_secret.revoke": "Revoke client secrets",
+    "redirect_uri.change": "Change redirect URIs",
+    "products.view": "See products and the Go live checklist",
+    "sales.contact": "Contact sales",
+    "production_access.request": "Request production access",
+    "kyb.view": "See KYB",
+    "kyb.edit": "Complete KYB",
+    "team.view": "See the team",
+    "team.invite": "Invite people, resend and cancel invitations",
+    "team.change_role": "Change members' roles",
+    "team.remove": "Remove members",
+    "organization.transfer": "Transfer ownership",
+    "organization.require_two_factor": "Require two-factor log-in",
+    "organization.delete": "Delete the organization",
+    "audit.view": "See the audit log",
+}
+
+# What the Team page tells people each role may do (the table above, in words).
+ROLE_SUMMARY: dict[str, str] = {
+    Role.OWNER: "Everything, including ownership, two-factor rules and deleting the organization.",
+    Role.ADMIN: "The team, apps, secrets, production steps and KYB; the audit log.",
+    Role.DEVELOPER: "Apps, client secrets and redirect URIs.",
+    Role.VIEWER: "Read-only: sees apps, products and the team; never creates a secret.",
 }
 
 DENIED = "Your role in this organization can't do this. Ask an owner or an admin."

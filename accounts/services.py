@@ -1,16 +1,19 @@
+import hashlib
 import logging
 import random
+import secrets
 import smtplib
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, EmailMultiAlternatives, get_connection
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
-from . import audit, encryption
-from .models import AuditEvent, Membership, Organization, OutboundEmail, Role, User
+from . import audit, encryption, permissions
+from .models import AuditEvent, Invitation, Membership, Organization, OutboundEmail, Role, User
 
 logger = logging.getLogger(__name__)
 
@@ -195,3 +198,408 @@ def outbox_requeue(*, older_than: timedelta | None = None) -> int:
             break
         queued += 1
     return queued
+
+
+# --- The team: invitations, roles, ownership ------------------------------------------------
+
+INVITATION_DAYS = 7
+MAX_PENDING_INVITATIONS = 50
+# A resend mints a new link; once a minute is plenty for a person and stops an email flood.
+INVITATION_RESEND_SECONDS = 60
+LAST_OWNER = (
+    "You are the organization's last owner. Transfer ownership to another member first, "
+    "or delete the organization."
+)
+
+
+def invitation_token_hash(token: str) -> str:
+    """The stored form of an invitation link's token (256 random bits: a plain SHA-256 will do,
+    as for any random token)."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _role_in(organization: Organization, user: User | None) -> str | None:
+    if user is None:
+        return None
+    return (
+        Membership.objects.filter(organization=organization, user=user)
+        .values_list("role", flat=True)
+        .first()
+    )
+
+
+def _lock_organization(organization: Organization) -> Organization:
+    # One team change at a time per organization: the last-owner and pending-invitation counts
+    # stay true under concurrent requests.
+    return Organization.objects.select_for_update().get(pk=organization.pk)
+
+
+def _audit_team(
+    organization: Organization, actor: User | None, action: str, *, email: str, **details
+) -> None:
+    audit_record(
+        organization=organization,
+        actor=actor,
+        action=action,
+        target_type="user",
+        target_id=email,
+        target_label=email,
+        details=details,
+    )
+
+
+def _send_invitation(invitation: Invitation, token: str) -> None:
+    from . import emails
+
+    emails.invitation_send(invitation=invitation, token=token)
+
+
+@transaction.atomic
+def invitation_create(
+    *, organization: Organization, email: str, role: str, invited_by: User
+) -> Invitation:
+    """Invite `email` with `role`; the link goes out by email and lives INVITATION_DAYS days."""
+    organization = _lock_organization(organization)
+    inviter_role = _role_in(organization, invited_by)
+    permissions.require(inviter_role, "team.invite")
+    email = email.strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise ValidationError({"email": "Enter a valid email address."}) from None
+    if role not in Role.values:
+        raise ValidationError({"role": "Choose a role."})
+    if role == Role.OWNER and inviter_role != Role.OWNER:
+        raise ValidationError({"role": "Only an owner can invite another owner."})
+    if Membership.objects.filter(organization=organization, user__email__iexact=email).exists():
+        raise ValidationError({"email": f"{email} is already a member of {organization.name}."})
+    now = timezone.now()
+    open_invitations = Invitation.objects.filter(
+        organization=organization, accepted_at__isnull=True, cancelled_at__isnull=True
+    )
+    existing = open_invitations.filter(email__iexact=email).first()
+    if existing is not None and existing.expires_at > now:
+        raise ValidationError(
+            {"email": f"{email} is already invited. Resend the invitation from the list below."}
+        )
+    if existing is not None:  # expired: the new invitation replaces it
+        existing.cancelled_at = now
+        existing.save(update_fields=["cancelled_at"])
+    if open_invitations.filter(expires_at__gt=now).count() >= MAX_PENDING_INVITATIONS:
+        raise ValidationError(
+            f"{organization.name} already has {MAX_PENDING_INVITATIONS} pending invitations, "
+            "the most it can have. Cancel some before you invite more people.",
+            code="too_many",
+        )
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation.objects.create(
+        organization=organization,
+        email=email,
+        role=role,
+        token_hash=invitation_token_hash(token),
+        invited_by=invited_by,
+        created_at=now,
+        sent_at=now,
+        expires_at=now + timedelta(days=INVITATION_DAYS),
+    )
+    _audit_team(
+        organization, invited_by, AuditEvent.Action.INVITATION_CREATE, email=email, role=role
+    )
+    _send_invitation(invitation, token)
+    return invitation
+
+
+def _lock_open_invitation(invitation: Invitation) -> Invitation:
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if not invitation.open:
+        raise ValidationError(
+            "This invitation was already accepted or cancelled.", code="not_pending"
+        )
+    return invitation
+
+
+@transaction.atomic
+def invitation_resend(*, invitation: Invitation, resent_by: User) -> Invitation:
+    """A new link (the old one stops working) valid INVITATION_DAYS days from now."""
+    organization = _lock_organization(invitation.organization)
+    permissions.require(_role_in(organization, resent_by), "team.invite")
+    invitation = _lock_open_invitation(invitation)
+    now = timezone.now()
+    if invitation.sent_at > now - timedelta(seconds=INVITATION_RESEND_SECONDS):
+        raise ValidationError(
+            "This invitation was sent less than a minute ago. Wait a moment before sending it "
+            "again.",
+            code="too_soon",
+        )
+    token = secrets.token_urlsafe(32)
+    invitation.token_hash = invitation_token_hash(token)
+    invitation.sent_at = now
+    invitation.expires_at = now + timedelta(days=INVITATION_DAYS)
+    invitation.save(update_fields=["token_hash", "sent_at", "expires_at"])
+    _audit_team(
+        organization, resent_by, AuditEvent.Action.INVITATION_RESEND, email=invitation.email
+    )
+    _send_invitation(invitation, token)
+    return invitation
+
+
+@transaction.atomic
+def invitation_cancel(*, invitation: Invitation, cancelled_by: User) -> Invitation:
+    organization = _lock_organization(invitation.organization)
+    permissions.require(_role_in(organization, cancelled_by), "team.invite")
+    invitation = _lock_open_invitation(invitation)
+    invitation.cancelled_at = timezone.now()
+    invitation.save(update_fields=["cancelled_at"])
+    _audit_team(
+        organization, cancelled_by, AuditEvent.Action.INVITATION_CANCEL, email=invitation.email
+    )
+    return invitation
+
+
+INVITATION_UNKNOWN = "This invitation link isn't valid. Ask for a new invitation."
+INVITATION_USED = "This invitation was already used. Ask for a new invitation if you need one."
+INVITATION_CANCELLED = "This invitation was cancelled. Ask for a new invitation if you need one."
+INVITATION_EXPIRED = "This invitation has expired. Ask for a new invitation."
+
+
+def invitation_problem(invitation: Invitation | None) -> str:
+    """Why the invitation can't be accepted, or "" when it can."""
+    if invitation is None:
+        return INVITATION_UNKNOWN
+    if invitation.accepted_at is not None:
+        return INVITATION_USED
+    if invitation.cancelled_at is not None:
+        return INVITATION_CANCELLED
+    if invitation.expires_at <= timezone.now():
+        return INVITATION_EXPIRED
+    return ""
+
+
+def _locked_invitation(token: str) -> Invitation:
+    invitation = (
+        Invitation.objects.select_for_update()
+        .select_related("organization")
+        .filter(token_hash=invitation_token_hash(token))
+        .first()
+    )
+    problem = invitation_problem(invitation)
+    if problem:
+        raise ValidationError(problem, code="invitation")
+    return invitation
+
+
+def _join(invitation: Invitation, user: User) -> Membership:
+    now = timezone.now()
+    membership = Membership.objects.create(
+        user=user, organization=invitation.organization, role=invitation.role
+    )
+    invitation.accepted_at, invitation.accepted_by = now, user
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    _audit_team(
+        invitation.organization,
+        user,
+        AuditEvent.Action.INVITATION_ACCEPT,
+        email=user.email,
+        role=invitation.role,
+    )
+    return membership
+
+
+@transaction.atomic
+def invitation_accept(*, token: str, user: User) -> Membership:
+    """A logged-in user joins, if the invitation is for their address and still pending."""
+    invitation = _locked_invitation(token)
+    if user.email.lower() != invitation.email.lower():
+        raise ValidationError(
+            f"This invitation is for {invitation.email}, and you are logged in as {user.email}. "
+            f"Log out, then open the link again and log in or sign up as {invitation.email}.",
+            code="wrong_account",
+        )
+    if Membership.objects.filter(organization=invitation.organization, user=user).exists():
+        raise ValidationError(
+            f"You are already a member of {invitation.organization.name}.", code="member"
+        )
+    return _join(invitation, user)
+
+
+@transaction.atomic
+def invitation_signup(*, token: str, password: str) -> Membership:
+    """A new user, whose address the invitation proves, joins the inviting organization."""
+    from allauth.account.models import EmailAddress
+    from django.contrib.auth.password_validation import validate_password
+
+    invitation = _locked_invitation(token)
+    if User.objects.filter(email__iexact=invitation.email).exists():
+        raise ValidationError(
+            f"An account for {invitation.email} already exists. Log in to accept the invitation.",
+            code="exists",
+        )
+    user = User(email=invitation.email)
+    try:
+        validate_password(password, user)
+    except ValidationError as error:
+        raise ValidationError({"password1": error.messages}) from None
+    user.set_password(password)
+    user.save()
+    EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=True)
+    return _join(invitation, user)
+
+
+def _lock_membership(membership: Membership) -> tuple[Organization, Membership]:
+    organization = _lock_organization(membership.organization)
+    return organization, Membership.objects.select_related("user").get(pk=membership.pk)
+
+
+def _owners(organization: Organization) -> int:
+    return Membership.objects.filter(organization=organization, role=Role.OWNER).count()
+
+
+@transaction.atomic
+def membership_role_change(*, membership: Membership, role: str, changed_by: User) -> Membership:
+    organization, membership = _lock_membership(membership)
+    actor_role = _role_in(organization, changed_by)
+    permissions.require(actor_role, "team.change_role")
+    if role not in Role.values:
+        raise ValidationError({"role": "Choose a role."})
+    if Role.OWNER in (role, membership.role) and actor_role != Role.OWNER:
+        raise ValidationError("Only an owner can make someone an owner or change an owner's role.")
+    if membership.role == Role.OWNER and role != Role.OWNER and _owners(organization) == 1:
+        raise ValidationError(LAST_OWNER, code="last_owner")
+    if membership.role == role:
+        return membership
+    old_role, membership.role = membership.role, role
+    membership.save(update_fields=["role"])
+    _audit_team(
+        organization,
+        changed_by,
+        AuditEvent.Action.MEMBER_ROLE_CHANGE,
+        email=membership.user.email,
+        old_role=old_role,
+        new_role=role,
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, membership: Membership, removed_by: User) -> None:
+    organization, membership = _lock_membership(membership)
+    actor_role = _role_in(organization, removed_by)
+    permissions.require(actor_role, "team.remove")
+    if membership.user_id == removed_by.pk:
+        raise ValidationError("To leave the organization yourself, use Leave organization.")
+    if membership.role == Role.OWNER and actor_role != Role.OWNER:
+        raise ValidationError("Only an owner can remove an owner.")
+    membership.delete()
+    _audit_team(
+        organization,
+        removed_by,
+        AuditEvent.Action.MEMBER_REMOVE,
+        email=membership.user.email,
+        role=membership.role,
+    )
+
+
+@transaction.atomic
+def membership_leave(*, membership: Membership) -> None:
+    organization, membership = _lock_membership(membership)
+    if membership.role == Role.OWNER and _owners(organization) == 1:
+        raise ValidationError(LAST_OWNER, code="last_owner")
+    membership.delete()
+    _audit_team(
+        organization, membership.user, AuditEvent.Action.MEMBER_LEAVE, email=membership.user.email
+    )
+
+
+@transaction.atomic
+def ownership_transfer(*, organization: Organization, to: Membership, by: User) -> Membership:
+    """`to` becomes an owner and `by`, an owner, becomes an admin."""
+    organization = _lock_organization(organization)
+    permissions.require(_role_in(organization, by), "organization.transfer")
+    to = Membership.objects.select_related("user").get(pk=to.pk)
+    if to.organization_id != organization.pk:
+        raise ValidationError("Choose a member of this organization.")
+    if to.user_id == by.pk:
+        raise ValidationError("You already own this organization. Choose another member.")
+    Membership.objects.filter(pk=to.pk).update(role=Role.OWNER)
+    Membership.objects.filter(organization=organization, user=by).update(role=Role.ADMIN)
+    _audit_team(
+        organization,
+        by,
+        AuditEvent.Action.OWNERSHIP_TRANSFER,
+        email=to.user.email,
+        old_role=to.role,
+    )
+    to.role = Role.OWNER
+    return to
+
+
+@transaction.atomic
+def organization_require_two_factor(
+    *, organization: Organization, required: bool, changed_by: User, has_two_factor: bool
+) -> Organization:
+    """Turn the organization-wide two-factor requirement on or off. The owner turning it on
+    must have two-factor log-in already (`has_two_factor`), or they would lock themselves out
+    of the very page they are on."""
+    organization = _lock_organization(organization)
+    permissions.require(_role_in(organization, changed_by), "organization.require_two_factor")
+    if required and not has_two_factor:
+        raise ValidationError(
+            "Set up two-factor log-in for your own account first.", code="owner_without_2fa"
+        )
+    if organization.require_two_factor != required:
+        organization.require_two_factor = required
+        organization.save(update_fields=["require_two_factor"])
+        audit_record(
+            organization=organization,
+            actor=changed_by,
+            action=AuditEvent.Action.MFA_REQUIRE,
+            target_type="organization",
+            target_id=str(organization.pk),
+            target_label=organization.name,
+            details={"required": required},
+        )
+    return organization
+
+
+def account_delete_problem(*, user: User) -> str:
+    """Why the account can't be deleted now, or "": the last owner of a team must hand it on."""
+    for membership in Membership.objects.filter(user=user, role=Role.OWNER).select_related(
+        "organization"
+    ):
+        others = Membership.objects.filter(organization=membership.organization).exclude(user=user)
+        if others.exists() and _owners(membership.organization) == 1:
+            return (
+                f"You are the last owner of {membership.organization.name}. Transfer ownership "
+                "to another member first."
+            )
+    return ""
+
+
+@transaction.atomic
+def account_delete(*, user: User) -> None:
+    """Delete the account, and each organization where the user was the only member."""
+    problem = account_delete_problem(user=user)
+    if problem:
+        raise ValidationError(problem, code="last_owner")
+    alone = [
+        membership.organization_id
+        for membership in Membership.objects.filter(user=user)
+        if not Membership.objects.filter(organization=membership.organization_id)
+        .exclude(user=user)
+        .exists()
+    ]
+    Organization.objects.filter(pk__in=alone).delete()
+    user.delete()
+
+
+@transaction.atomic
+def organization_delete(*, organization: Organization, deleted_by: User, confirm_name: str) -> None:
+    """Delete the organization with its apps, secrets, KYB and audit log. The owner types its
+    name to confirm; no other path deletes one."""
+    organization = _lock_organization(organization)
+    permissions.require(_role_in(organization, deleted_by), "organization.delete")
+    if confirm_name.strip() != organization.name:
+        raise ValidationError(
+            {"confirm_name": "Type the organization's name exactly as shown to confirm."}
+        )
+    organization.delete()

@@ -1,4 +1,3 @@
-from functools import wraps
 from uuid import UUID
 
 from django.contrib import messages
@@ -6,10 +5,10 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts import permissions
-from accounts.decorators import organization_required, role_of
+from accounts.decorators import organization_required, post_only, role_of
 from products.models import GoLiveStep, Product
 from products.services import StepMissing
 
@@ -24,18 +23,7 @@ from .forms import (
 from .models import KybDocument
 from .uploads import MAX_UPLOAD_REQUEST_BYTES
 
-
-def _form_action(view):
-    """A view that only takes a form's POST; opening its URL (a reload, a shared link) lands
-    on the KYB page instead of a bare 405."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if request.method in ("GET", "HEAD"):
-            return redirect("kyb:kyb")
-        return require_POST(view)(request, *args, **kwargs)
-
-    return wrapper
+_form_action = post_only("kyb:kyb")
 
 
 def _missing_step(state: gate.GoLive, step: GoLiveStep) -> gate.Step | None:
