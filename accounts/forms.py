@@ -2,7 +2,7 @@ from django import forms
 from django.http import HttpRequest
 
 from . import services
-from .models import User
+from .models import Membership, Role, User
 
 
 class SignupForm(forms.Form):
@@ -26,3 +26,100 @@ class ResendVerificationForm(forms.Form):
     email = forms.EmailField(
         label="Email", widget=forms.EmailInput(attrs={"autocomplete": "email"})
     )
+
+
+# --- The team -------------------------------------------------------------------------------
+
+
+class InvitationForm(forms.Form):
+    """Invite a member. `roles` are the roles the inviter may give (an admin can't make an
+    owner); the service checks again."""
+
+    email = forms.EmailField(
+        label="Email",
+        max_length=254,
+        error_messages={"required": "Enter the email address of the person to invite."},
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )
+    role = forms.ChoiceField(label="Role", error_messages={"required": "Choose a role."})
+
+    def __init__(self, *args, roles: list[tuple[str, str]], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = roles
+        self.fields["role"].error_messages["invalid_choice"] = "Choose one of the roles listed."
+
+
+class MemberRoleForm(forms.Form):
+    role = forms.ChoiceField(
+        label="Role",
+        choices=Role.choices,
+        error_messages={"required": "Choose a role.", "invalid_choice": "Choose a role."},
+    )
+
+
+class OwnershipTransferForm(forms.Form):
+    member = forms.ModelChoiceField(
+        label="New owner",
+        queryset=Membership.objects.none(),
+        empty_label="Choose a member",
+        error_messages={
+            "required": "Choose the member who becomes an owner.",
+            "invalid_choice": "Choose a member of this organization.",
+        },
+    )
+
+    def __init__(self, *args, candidates, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["member"]
+        field.queryset = candidates
+        field.label_from_instance = lambda membership: (
+            f"{membership.user.email} ({membership.get_role_display()})"
+        )
+
+
+class TwoFactorRequirementForm(forms.Form):
+    required = forms.BooleanField(
+        label="Require two-factor log-in for every member", required=False
+    )
+
+
+class OrganizationDeleteForm(forms.Form):
+    confirm_name = forms.CharField(
+        label="Organization name",
+        max_length=100,
+        strip=False,  # the service compares what was typed, trimmed, with the name
+        error_messages={"required": "Type the organization's name to confirm."},
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+
+class OrganizationSwitchForm(forms.Form):
+    organization = forms.IntegerField(min_value=1)
+
+
+class InvitationSignupForm(forms.Form):
+    """A new account for the invited address, which the invitation already proves."""
+
+    email = forms.EmailField(label="Email", disabled=True, required=False)
+    password1 = forms.CharField(
+        label="Password",
+        strip=False,
+        error_messages={"required": "Choose a password."},
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password2 = forms.CharField(
+        label="Password (again)",
+        strip=False,
+        error_messages={"required": "Type the password again."},
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if (
+            data.get("password1")
+            and data.get("password2")
+            and data["password1"] != data["password2"]
+        ):
+            self.add_error("password2", "You must type the same password each time.")
+        return data

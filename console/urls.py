@@ -2,8 +2,6 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
-from . import views
-
 # The admin logs in through the Console's own log-in page: the same rate limits (and, with
 # MFA, the same second factor); a logged-in user who isn't staff gets 403.
 admin.site.login = secure_admin_login(admin.site.login)
@@ -16,8 +14,6 @@ urlpatterns = [
     path("", include("products.urls")),
     path("", include("kyb.urls")),
     path("analytics/", include("api.urls_analytics")),
-    path("team/", views.coming_soon, {"section": "team"}, name="team_index"),
-    path("settings/", views.coming_soon, {"section": "settings"}, name="settings_index"),
     path("admin/", admin.site.urls),
 ]
 

@@ -4,7 +4,6 @@ from django.template import loader
 from django.views.decorators.csrf import requires_csrf_token
 
 SECTIONS = {
-    "products": ("Products", "Browse the product catalog and request production access."),
     "team": ("Team", "Invite colleagues and give them roles."),
     "settings": ("Settings", "Manage your account, password and two-factor log-in."),
 }

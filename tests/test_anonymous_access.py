@@ -30,6 +30,9 @@ PUBLIC = {
     # Where allauth sends an inactive (deactivated) user who tried to log in; that user is
     # never logged in, so the page must be public. It says only that the account is inactive.
     "account_inactive",
+    # An invitation link: the invited person may have no account yet. It shows only the
+    # organization, the role and who invited, and only to someone holding the link.
+    "invitation",
     # The Tink API: clients authenticate with their credentials, not a session.
     "api:token",
     "api:introspect",

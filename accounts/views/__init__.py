@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from .forms import ResendVerificationForm
+from ..forms import ResendVerificationForm
 
 RESEND_SENT = (
     "If an account with that email address is waiting for verification, we've sent it a new "
@@ -15,6 +15,8 @@ RESEND_SENT = (
 
 
 def home(request: HttpRequest) -> HttpResponse:
+    if not request.organization:  # left, removed, or the organization was deleted
+        return render(request, "team/no_organization.html", {"nav_section": "home"})
     return render(request, "console/home.html", {"nav_section": "home"})
 
 

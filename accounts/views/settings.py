@@ -1,0 +1,118 @@
+"""Account settings: one page for the account's email, password, two-factor log-in, sessions
+and deletion.
+
+Email, password, two-factor log-in and sessions are allauth's own pages (/accounts/email/,
+/accounts/password/change/, /accounts/2fa/, /accounts/sessions/), restyled by the templates
+under templates/account, templates/mfa and templates/usersessions; this page sums them up and
+links to them. Deleting the account is the Console's own: accounts.services.account_delete.
+"""
+
+from allauth.account.models import EmailAddress
+from allauth.core import ratelimit
+from allauth.mfa.models import Authenticator
+from allauth.usersessions.models import UserSession
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_GET, require_http_methods
+
+from .. import services
+from ..models import Membership
+
+WRONG_PASSWORD = "That isn't your Console account password."  # noqa: S105 - a message
+TOO_MANY_PASSWORDS = "Too many wrong passwords. Wait a minute, then try again."
+
+
+class AccountDeleteForm(forms.Form):
+    """Asks for the password again: a stolen session alone can't delete the account."""
+
+    password = forms.CharField(
+        label="Password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text="Your Console account password.",
+        error_messages={"required": "Enter your Console account password."},
+    )
+
+
+def _two_factor(user) -> dict:
+    kinds = {}
+    for authenticator in Authenticator.objects.filter(user=user):
+        kinds.setdefault(authenticator.type, []).append(authenticator)
+    recovery = kinds.get(Authenticator.Type.RECOVERY_CODES)
+    return {
+        "totp": Authenticator.Type.TOTP in kinds,
+        "security_keys": len(kinds.get(Authenticator.Type.WEBAUTHN, [])),
+        "recovery_codes_left": len(recovery[0].wrap().get_unused_codes()) if recovery else None,
+    }
+
+
+def _settings_page(request: HttpRequest, *, status: int = 200, delete_form=None) -> HttpResponse:
+    user = request.user
+    alone_in = [
+        membership.organization
+        for membership in Membership.objects.filter(user=user).select_related("organization")
+        if not Membership.objects.filter(organization=membership.organization_id)
+        .exclude(user=user)
+        .exists()
+    ]
+    context = {
+        "nav_section": "settings",
+        "current_email": EmailAddress.objects.get_verified(user),
+        "new_email": EmailAddress.objects.get_new(user),
+        "two_factor": _two_factor(user),
+        "session_count": len(UserSession.objects.purge_and_list(user)),
+        "alone_in": alone_in,
+        "delete_problem": services.account_delete_problem(user=user),
+        "delete_form": delete_form or AccountDeleteForm(auto_id="delete-%s"),
+    }
+    return render(request, "settings/index.html", context, status=status)
+
+
+@require_GET
+def settings_index(request: HttpRequest) -> HttpResponse:
+    return _settings_page(request)
+
+
+@sensitive_post_parameters("password")
+@require_http_methods(["GET", "POST"])
+def account_delete(request: HttpRequest) -> HttpResponse:
+    """Delete the account after the password is typed again; the last owner of a team is
+    refused (accounts.services.account_delete_problem). Logs out and lands on the log-in page."""
+    if request.method == "GET":  # a reload or a shared link: the form lives on the page
+        return redirect("settings_index")
+    user = request.user
+    form = AccountDeleteForm(request.POST, auto_id="delete-%s")
+    if form.is_valid():
+        if not ratelimit.consume(request, action="reauthenticate", user=user, dry_run=True):
+            form.add_error("password", TOO_MANY_PASSWORDS)
+        elif not user.check_password(form.cleaned_data["password"]):
+            ratelimit.consume(request, action="reauthenticate", user=user)
+            form.add_error("password", WRONG_PASSWORD)
+        else:
+            email = user.email
+            sessions = list(UserSession.objects.filter(user=user))
+            try:
+                services.account_delete(user=user)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                # The account's other browsers lose their sessions now, not at their next
+                # request; this one is logged out below.
+                for session in sessions:
+                    session.end()
+                logout(request)
+                messages.success(request, f"Your account {email} was deleted.")
+                return redirect("account_login")
+    return _settings_page(request, status=400, delete_form=form)
+
+
+urlpatterns: list = [
+    path("settings/", settings_index, name="settings_index"),
+    path("settings/delete/", account_delete, name="account_delete"),
+]

@@ -1,0 +1,364 @@
+"""The Team page: members and their roles, invitations, ownership, the two-factor rule, leaving
+and deleting the organization; and the top bar's organization switcher.
+
+Every change is a POST to its own URL, checked against accounts.permissions, and done by a
+service in accounts.services; a refusal comes back on the Team page with a 400.
+"""
+
+from allauth.mfa.utils import is_mfa_enabled
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from .. import permissions, selectors, services
+from ..decorators import organization_required, post_only, role_of
+from ..forms import (
+    InvitationForm,
+    MemberRoleForm,
+    OrganizationDeleteForm,
+    OrganizationSwitchForm,
+    OwnershipTransferForm,
+    TwoFactorRequirementForm,
+)
+from ..middleware import SECOND_FACTORS
+from ..models import Invitation, Membership, Role
+
+# The permission table in words, for the Team page's roles table.
+
+
+_form_action = post_only("team_index")
+
+
+def _has_two_factor(request: HttpRequest) -> bool:
+    """Two-factor log-in as the requirement counts it: recovery codes alone are not enough."""
+    return is_mfa_enabled(request.user, SECOND_FACTORS)
+
+
+def _roles_to_give(actor_role: str | None) -> list[tuple[str, str]]:
+    """The roles `actor_role` may give: only an owner makes an owner."""
+    if actor_role == Role.OWNER:
+        return list(Role.choices)
+    return [(value, label) for value, label in Role.choices if value != Role.OWNER]
+
+
+def _invitation_form(request: HttpRequest, data=None) -> InvitationForm:
+    return InvitationForm(
+        data,
+        roles=_roles_to_give(role_of(request)),
+        initial={"role": Role.DEVELOPER},
+        auto_id="invite-%s",
+    )
+
+
+def _transfer_form(request: HttpRequest, data=None) -> OwnershipTransferForm:
+    candidates = (
+        Membership.objects.filter(organization=request.organization)
+        .exclude(user=request.user)
+        .select_related("user")
+        .order_by("user__email")
+    )
+    return OwnershipTransferForm(data, candidates=candidates, auto_id="transfer-%s")
+
+
+def _team_page(request: HttpRequest, *, status: int = 200, refusal: str = "", **bound):
+    organization = request.organization
+    role = role_of(request)
+    can_change_roles = permissions.allows(role, "team.change_role")
+    can_remove = permissions.allows(role, "team.remove")
+    can_require_two_factor = permissions.allows(role, "organization.require_two_factor")
+    roles_to_give = _roles_to_give(role)
+    members = []
+    for membership in (
+        Membership.objects.filter(organization=organization)
+        .select_related("user")
+        .order_by("created_at", "pk")
+    ):
+        is_you = membership.user_id == request.user.pk
+        # Only an owner touches an owner; the services check the same.
+        touchable = membership.role != Role.OWNER or role == Role.OWNER
+        members.append(
+            {
+                "membership": membership,
+                "is_you": is_you,
+                "role_options": roles_to_give if can_change_roles and touchable else [],
+                "removable": can_remove and touchable and not is_you,
+            }
+        )
+    now = timezone.now()
+    invitations = (
+        Invitation.objects.filter(
+            organization=organization, accepted_at__isnull=True, cancelled_at__isnull=True
+        )
+        .select_related("invited_by")
+        .order_by("-sent_at", "-pk")
+    )
+    context = {
+        "members": members,
+        "invitations": [
+            {"invitation": invitation, "expired": invitation.expires_at <= now}
+            for invitation in invitations
+        ],
+        "max_pending": services.MAX_PENDING_INVITATIONS,
+        "invitation_days": services.INVITATION_DAYS,
+        "can_invite": permissions.allows(role, "team.invite"),
+        "can_change_roles": can_change_roles,
+        "can_transfer": permissions.allows(role, "organization.transfer"),
+        "can_require_two_factor": can_require_two_factor,
+        "can_delete": permissions.allows(role, "organization.delete"),
+        "can_view_audit": permissions.allows(role, "audit.view"),
+        "has_two_factor": can_require_two_factor and _has_two_factor(request),
+        "invite_form": bound.get("invite_form") or _invitation_form(request),
+        "transfer_form": bound.get("transfer_form") or _transfer_form(request),
+        "two_factor_form": bound.get("two_factor_form")
+        or TwoFactorRequirementForm(
+            initial={"required": organization.require_two_factor}, auto_id="two-factor-%s"
+        ),
+        "delete_form": bound.get("delete_form") or OrganizationDeleteForm(auto_id="delete-%s"),
+        "refusal": refusal,
+        "role_summary": [
+            (label, permissions.ROLE_SUMMARY.get(value, "")) for value, label in Role.choices
+        ],
+        "role_labels": [label for _, label in Role.choices],
+        "matrix": [
+            (
+                permissions.LABELS.get(action, action),
+                [value in allowed for value in Role.values],
+            )
+            for action, allowed in permissions.PERMISSIONS.items()
+        ],
+        "nav_section": "team",
+    }
+    return render(request, "team/team.html", context, status=status)
+
+
+def _refused(request: HttpRequest, error: ValidationError) -> HttpResponse:
+    return _team_page(request, status=400, refusal=" ".join(error.messages))
+
+
+def _done(request: HttpRequest, message: str, anchor: str = "members") -> HttpResponse:
+    messages.success(request, message)
+    return redirect(f"{reverse('team_index')}#{anchor}")
+
+
+@organization_required("team.view")
+@require_GET
+def team_index(request: HttpRequest) -> HttpResponse:
+    return _team_page(request)
+
+
+# --- Invitations ---------------------------------------------------------------------------
+
+
+@organization_required("team.invite")
+@_form_action
+def invitation_create(request: HttpRequest) -> HttpResponse:
+    form = _invitation_form(request, request.POST)
+    if form.is_valid():
+        try:
+            invitation = services.invitation_create(
+                organization=request.organization,
+                email=form.cleaned_data["email"],
+                role=form.cleaned_data["role"],
+                invited_by=request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return _done(
+                request,
+                f"Invitation sent to {invitation.email}. The link works for "
+                f"{services.INVITATION_DAYS} days.",
+                "invitations",
+            )
+    return _team_page(request, status=400, invite_form=form)
+
+
+def _open_invitation(request: HttpRequest, pk: int) -> Invitation:
+    return selectors.get_for_organization(request, Invitation.objects, pk=pk)
+
+
+@organization_required("team.invite")
+@_form_action
+def invitation_resend(request: HttpRequest, pk: int) -> HttpResponse:
+    invitation = _open_invitation(request, pk)
+    try:
+        services.invitation_resend(invitation=invitation, resent_by=request.user)
+    except ValidationError as error:
+        return _refused(request, error)
+    return _done(
+        request,
+        f"Invitation sent again to {invitation.email}. The earlier link no longer works.",
+        "invitations",
+    )
+
+
+@organization_required("team.invite")
+@_form_action
+def invitation_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    invitation = _open_invitation(request, pk)
+    try:
+        services.invitation_cancel(invitation=invitation, cancelled_by=request.user)
+    except ValidationError as error:
+        return _refused(request, error)
+    return _done(request, f"Invitation to {invitation.email} cancelled.", "invitations")
+
+
+# --- Members ---------------------------------------------------------------------------------
+
+
+def _member(request: HttpRequest, pk: int) -> Membership:
+    return selectors.get_for_organization(request, Membership.objects.select_related("user"), pk=pk)
+
+
+@organization_required("team.change_role")
+@_form_action
+def member_role_change(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = _member(request, pk)
+    form = MemberRoleForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, ValidationError(form.errors["role"]))
+    try:
+        membership = services.membership_role_change(
+            membership=membership, role=form.cleaned_data["role"], changed_by=request.user
+        )
+    except ValidationError as error:
+        return _refused(request, error)
+    return _done(
+        request, f"{membership.user.email} is now {membership.get_role_display().lower()}."
+    )
+
+
+@organization_required("team.remove")
+@_form_action
+def member_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = _member(request, pk)
+    try:
+        services.membership_remove(membership=membership, removed_by=request.user)
+    except ValidationError as error:
+        return _refused(request, error)
+    return _done(request, f"{membership.user.email} was removed from {request.organization.name}.")
+
+
+def _away(request: HttpRequest, message: str) -> HttpResponse:
+    """Home, in the user's next organization if there is one (the middleware picks it)."""
+    request.session.pop(selectors.SESSION_KEY, None)
+    messages.success(request, message)
+    return redirect("home")
+
+
+@organization_required("team.view")
+@_form_action
+def membership_leave(request: HttpRequest) -> HttpResponse:
+    organization = request.organization
+    try:
+        services.membership_leave(membership=request.membership)
+    except ValidationError as error:
+        return _refused(request, error)
+    return _away(request, f"You left {organization.name}.")
+
+
+# --- The organization ------------------------------------------------------------------------
+
+
+@organization_required("organization.transfer")
+@_form_action
+def ownership_transfer(request: HttpRequest) -> HttpResponse:
+    form = _transfer_form(request, request.POST)
+    if form.is_valid():
+        try:
+            to = services.ownership_transfer(
+                organization=request.organization, to=form.cleaned_data["member"], by=request.user
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return _done(
+                request, f"{to.user.email} is now an owner, and you are an admin.", "members"
+            )
+    return _team_page(request, status=400, transfer_form=form)
+
+
+@organization_required("organization.require_two_factor")
+@_form_action
+def two_factor_requirement(request: HttpRequest) -> HttpResponse:
+    form = TwoFactorRequirementForm(request.POST, auto_id="two-factor-%s")
+    form.is_valid()  # an unchecked box is valid: it means "not required"
+    required = form.cleaned_data.get("required", False)
+    try:
+        services.organization_require_two_factor(
+            organization=request.organization,
+            required=required,
+            changed_by=request.user,
+            has_two_factor=_has_two_factor(request),
+        )
+    except ValidationError as error:
+        form.add_error(None, error)
+        return _team_page(request, status=400, two_factor_form=form)
+    return _done(
+        request,
+        "Every member now needs two-factor log-in."
+        if required
+        else "Two-factor log-in is no longer required.",
+        "two-factor",
+    )
+
+
+@organization_required("organization.delete")
+@_form_action
+def organization_delete(request: HttpRequest) -> HttpResponse:
+    organization = request.organization
+    form = OrganizationDeleteForm(request.POST, auto_id="delete-%s")
+    if form.is_valid():
+        try:
+            services.organization_delete(
+                organization=organization,
+                deleted_by=request.user,
+                confirm_name=form.cleaned_data["confirm_name"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return _away(request, f"{organization.name} was deleted.")
+    return _team_page(request, status=400, delete_form=form)
+
+
+# --- The organization switcher ---------------------------------------------------------------
+
+
+@post_only("home")
+def organization_switch(request: HttpRequest) -> HttpResponse:
+    """Work in another of the user's organizations; another organization's id is a 404."""
+    form = OrganizationSwitchForm(request.POST)
+    if not form.is_valid():
+        return HttpResponseBadRequest("Choose an organization.")
+    membership = (
+        Membership.objects.filter(
+            user=request.user, organization_id=form.cleaned_data["organization"]
+        )
+        .select_related("organization")
+        .first()
+    )
+    if membership is None:
+        raise Http404
+    request.session[selectors.SESSION_KEY] = membership.organization_id
+    messages.success(request, f"You are now working in {membership.organization.name}.")
+    return redirect("home")
+
+
+urlpatterns: list = [
+    path("team/", team_index, name="team_index"),
+    path("team/invite/", invitation_create, name="team_invite"),
+    path("team/invitations/<int:pk>/resend/", invitation_resend, name="team_invitation_resend"),
+    path("team/invitations/<int:pk>/cancel/", invitation_cancel, name="team_invitation_cancel"),
+    path("team/members/<int:pk>/role/", member_role_change, name="team_member_role"),
+    path("team/members/<int:pk>/remove/", member_remove, name="team_member_remove"),
+    path("team/leave/", membership_leave, name="team_leave"),
+    path("team/transfer/", ownership_transfer, name="team_transfer"),
+    path("team/two-factor/", two_factor_requirement, name="team_two_factor"),
+    path("team/delete/", organization_delete, name="team_delete"),
+    path("organizations/switch/", organization_switch, name="organization_switch"),
+]
