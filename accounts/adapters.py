@@ -1,11 +1,13 @@
 from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.mfa.adapter import DefaultMFAAdapter
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+from django.urls import reverse
 
-from . import services
+from . import encryption, services
 
 
 def console_url(url: str) -> str:
@@ -48,3 +50,22 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def get_email_confirmation_url(self, request: HttpRequest, emailconfirmation) -> str:
         return console_url(super().get_email_confirmation_url(request, emailconfirmation))
+
+    def get_password_change_redirect_url(self, request: HttpRequest) -> str:
+        return reverse("settings_index")
+
+
+class MFAAdapter(DefaultMFAAdapter):
+    """TOTP secrets and recovery-code seeds are stored encrypted (accounts.encryption), so a
+    copy of the database alone can't produce anyone's codes."""
+
+    def encrypt(self, text: str) -> str:
+        return encryption.encrypt(text)
+
+    def decrypt(self, encrypted_text: str) -> str:
+        return encryption.decrypt(encrypted_text)
+
+    def get_public_key_credential_rp_entity(self) -> dict[str, str]:
+        """The name a browser shows when it asks for a security key or passkey: the product's,
+        not the host's."""
+        return {**super().get_public_key_credential_rp_entity(), "name": settings.MFA_TOTP_ISSUER}

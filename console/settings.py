@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.usersessions",
     "django_countries",
     "accounts",
     "products",
@@ -108,7 +109,11 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Records each session's IP, browser and last activity for the Sessions page.
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
     "accounts.middleware.CurrentOrganizationMiddleware",
+    # After the organization is known: sends whoever needs two-factor log-in to set it up.
+    "accounts.middleware.TwoFactorRequiredMiddleware",
 ]
 
 ROOT_URLCONF = "console.urls"
@@ -295,6 +300,8 @@ ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "Console: "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if CONSOLE_BASE_URL.startswith("https") else "http"
+# The session that changed the password stays logged in; every other session of the account
+# is logged out by Django's session hash, which the new password changes.
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = None
 # Re-authentication asks for the password (or, once set up, a second factor); emailed codes
@@ -308,7 +315,21 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password_from_key": "20/m/ip",
     "reauthenticate": "10/m/user",
 }
-MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# A new address counts only once its link is followed; until then the old one logs in.
+ACCOUNT_CHANGE_EMAIL = True
+
+# --- Two-factor log-in and sessions ---------------------------------------------------------
+MFA_ADAPTER = "accounts.adapters.MFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_TOTP_ISSUER = "Console"
+# Recovery codes are shown once, right after they are made; later only new ones can be made.
+MFA_RECOVERY_CODES_SHOW_ONCE = True
+# MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN stays off, even under `make run`: fido2 already accepts
+# http://localhost, browsers refuse security keys on http://127.0.0.1 whatever the server says,
+# and the setting would only turn the origin check off.
+# The Sessions page shows each session's address and start. Tracking each session's last
+# activity would cost an UPDATE on every request; it stays off.
+USERSESSIONS_TRACK_ACTIVITY = False
 
 # --- Security headers and cookies -----------------------------------------------------------
 CONTENT_SECURITY_POLICY = {
@@ -395,7 +416,15 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Invitation, email-confirmation and password-reset keys never reach a log line.
+    "filters": {"redact_keys": {"()": "accounts.log_filters.RedactKeyedPaths"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["redact_keys"],
+        },
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         # Request lines can carry query strings; keep them out of production logs.
@@ -403,5 +432,7 @@ LOGGING = {
         # At DEBUG it logs every failed variable lookup with the whole template context,
         # which on the new-secret page holds the secret.
         "django.template": {"level": "INFO"},
+        # runserver's request lines (make run), through the redacting handler.
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }

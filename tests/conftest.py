@@ -117,6 +117,26 @@ def visitor(request, client):
     return client
 
 
+def give_two_factor(user: User) -> str:
+    """An authenticator app for `user` (staff need one for the admin); returns its secret, for
+    a test that must type a code. Never print it."""
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    secret = generate_totp_secret()
+    TOTP.activate(user, secret)
+    return secret
+
+
+def totp_code(secret: str) -> str:
+    """The authenticator app's current code for `secret`."""
+    import time
+
+    from allauth.mfa import app_settings
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    return format_hotp_value(hotp_value(secret, int(time.time()) // app_settings.TOTP_PERIOD))
+
+
 def organization_of(user: User) -> Organization:
     return Membership.objects.select_related("organization").get(user=user).organization
 

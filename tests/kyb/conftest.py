@@ -11,7 +11,7 @@ from apps.models import App
 from kyb import services
 from kyb.models import DocumentKind, KybSubmission, ProductionAccessRequest
 from products.models import MonthlyVolume, Product
-from tests.conftest import contact_sales, organization_of
+from tests.conftest import contact_sales, give_two_factor, organization_of
 from tests.kyb import files
 
 COMPANY = {
@@ -102,4 +102,5 @@ def reviewer(make_user) -> User:
         Permission.objects.get(codename="view_kybsubmission"),
         Permission.objects.get(codename="view_productionaccessrequest"),
     )
+    give_two_factor(user)  # staff need two-factor log-in for the admin
     return User.objects.get(pk=user.pk)  # a fresh instance: permissions are cached per object

@@ -19,7 +19,7 @@ from kyb.models import (
     KybStatus,
     KybSubmission,
 )
-from tests.conftest import organization_of
+from tests.conftest import give_two_factor, organization_of
 from tests.kyb import files
 from tests.kyb.conftest import COMPANY, complete_kyb, production_app, request_access
 
@@ -338,6 +338,7 @@ def staff_user(make_user, *codenames: str) -> User:
     user.is_staff = True
     user.save(update_fields=["is_staff"])
     user.user_permissions.add(*Permission.objects.filter(codename__in=codenames))
+    give_two_factor(user)  # staff need it for the admin
     return User.objects.get(pk=user.pk)
 
 

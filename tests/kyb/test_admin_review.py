@@ -25,7 +25,7 @@ from kyb.models import (
     ProductionAccessRequest,
 )
 from products.models import Product, ProductionGrant
-from tests.conftest import PASSWORD, organization_of
+from tests.conftest import PASSWORD, give_two_factor, organization_of
 from tests.kyb import files
 from tests.kyb.conftest import COMPANY, complete_kyb, request_access, submit_kyb
 
@@ -532,6 +532,7 @@ def viewer_staff(make_user):
         Permission.objects.get(codename="view_kybsubmission"),
         Permission.objects.get(codename="view_productionaccessrequest"),
     )
+    give_two_factor(user)  # staff need it for the admin
     return user
 
 
