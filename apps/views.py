@@ -1,7 +1,9 @@
 import secrets
 
+from allauth.account.internal.flows.login import record_authentication
 from allauth.core import ratelimit
 from django.contrib import messages
+from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -193,8 +195,12 @@ def _create_secret(request: HttpRequest, app: App, form: ClientSecretCreateForm)
         return None
     if not user.check_password(form.cleaned_data["password"]):
         ratelimit.consume(request, action="reauthenticate", user=user)
+        # The audit log counts it as a failed log-in (accounts.signals); only the address goes.
+        user_login_failed.send(__name__, credentials={"email": user.email}, request=request)
         form.add_error("password", WRONG_PASSWORD)
         return None
+    # A re-authentication, as allauth's own page records it (and the audit log with it).
+    record_authentication(request, user, method="password", reauthenticated=True)
     token = form.cleaned_data["form_token"]
     if token and token not in request.session.get(FORM_TOKENS_KEY, []):
         form.used = True

@@ -30,7 +30,7 @@ from django.urls import reverse
 from accounts.models import User
 from apps import credentials
 from apps.models import ClientSecret
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, give_two_factor
 from tests.urlwalk import endpoints
 
 pytestmark = pytest.mark.django_db
@@ -145,7 +145,7 @@ def created_secret(response) -> str:
 def page_text(response) -> str:
     """Headers, cookies and body of a response."""
     cookies = "\n".join(str(cookie) for cookie in response.cookies.values())
-    return f"{response.headers}\n{cookies}\n{response.content.decode(errors='replace')}"
+    return f"{response.headers}\n{cookies}\n{response.getvalue().decode(errors='replace')}"
 
 
 def create_through_the_views(client, app, name: str = "") -> Secrets:
@@ -220,6 +220,7 @@ def admin_pages(client) -> dict[str, object]:
 @pytest.fixture
 def staff_client(db) -> Client:
     staff = User.objects.create_superuser(email="staff@example.com", password=PASSWORD)
+    give_two_factor(staff)  # staff need it for the admin
     client = Client()
     client.force_login(staff)
     return client
