@@ -6,7 +6,23 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-AUDIT_APPEND_ONLY = "The audit log is append-only."
+
+class AppendOnly(models.Model):
+    """A history: rows are added, never changed or deleted one by one (they go only with
+    their organization). A database trigger backs it (accounts/triggers.py)."""
+
+    append_only_message = "This history is append-only."
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise ValidationError(self.append_only_message)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(self.append_only_message)
 
 
 class UserManager(BaseUserManager["User"]):
@@ -209,7 +225,7 @@ class OutboundEmail(models.Model):
         return f"<{self.id}@console>"
 
 
-class AuditEvent(models.Model):
+class AuditEvent(AppendOnly):
     """One sensitive action: who took it, in which organization, on what, from where.
 
     Entries are only ever added (accounts.services.audit_record): the model refuses a change
@@ -277,13 +293,7 @@ class AuditEvent(models.Model):
             models.Index(fields=["organization", "-created_at"], name="accounts_audit_org_idx"),
         ]
 
+    append_only_message = "The audit log is append-only."
+
     def __str__(self) -> str:
         return f"{self.get_action_display()} by {self.actor_email or 'system'}"
-
-    def save(self, *args, **kwargs) -> None:
-        if self.pk is not None:
-            raise ValidationError(AUDIT_APPEND_ONLY)
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValidationError(AUDIT_APPEND_ONLY)

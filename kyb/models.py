@@ -2,17 +2,14 @@ import uuid
 from datetime import date
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django_countries.fields import CountryField
 
 from accounts.encryption import EncryptedTextField
-from accounts.models import Organization, User
+from accounts.models import AppendOnly, Organization, User
 from apps.models import App
 from products.models import MonthlyVolume, Product
-
-APPEND_ONLY = "Review history is append-only."
 
 
 class AccessStatus(models.TextChoices):
@@ -227,7 +224,7 @@ class KybDocument(models.Model):
         return f"{self.kind.replace('_', '-')}-{str(self.pk)[:8]}{ACCEPTED[self.content_type]}"
 
 
-class KybReview(models.Model):
+class KybReview(AppendOnly):
     """One entry of a submission's review history: who did what, when and why. Append-only."""
 
     class Decision(models.TextChoices):
@@ -248,13 +245,7 @@ class KybReview(models.Model):
         verbose_name = "KYB review history entry"
         verbose_name_plural = "KYB review history"
 
+    append_only_message = "Review history is append-only."
+
     def __str__(self) -> str:
         return f"{self.get_decision_display()} by {self.actor_email or 'system'}"
-
-    def save(self, *args, **kwargs) -> None:
-        if self.pk is not None:
-            raise ValidationError(APPEND_ONLY)
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValidationError(APPEND_ONLY)
