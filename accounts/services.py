@@ -405,20 +405,29 @@ def _join(invitation: Invitation, user: User) -> Membership:
     return membership
 
 
-@transaction.atomic
-def invitation_accept(*, token: str, user: User) -> Membership:
-    """A logged-in user joins, if the invitation is for their address and still pending."""
-    invitation = _locked_invitation(token)
+def invitation_refusal(*, invitation: Invitation, user: User) -> ValidationError | None:
+    """Why `user` can't join with this pending invitation, or None: the page shows it before
+    anyone presses Join, and invitation_accept raises it."""
     if user.email.lower() != invitation.email.lower():
-        raise ValidationError(
+        return ValidationError(
             f"This invitation is for {invitation.email}, and you are logged in as {user.email}. "
             f"Log out, then open the link again and log in or sign up as {invitation.email}.",
             code="wrong_account",
         )
     if Membership.objects.filter(organization=invitation.organization, user=user).exists():
-        raise ValidationError(
+        return ValidationError(
             f"You are already a member of {invitation.organization.name}.", code="member"
         )
+    return None
+
+
+@transaction.atomic
+def invitation_accept(*, token: str, user: User) -> Membership:
+    """A logged-in user joins, if the invitation is for their address and still pending."""
+    invitation = _locked_invitation(token)
+    refusal = invitation_refusal(invitation=invitation, user=user)
+    if refusal is not None:
+        raise refusal
     return _join(invitation, user)
 
 

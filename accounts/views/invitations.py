@@ -10,7 +10,6 @@ from allauth.account.utils import complete_signup
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -23,21 +22,6 @@ from ..models import Invitation, Membership, User
 
 # An unknown link is Not Found; one that was used, cancelled or has expired is Gone.
 GONE = 410
-
-
-def _refusal(token: str, user: User) -> str:
-    """Why `user` can't join with this invitation, in the service's words, or "".
-
-    The service is asked itself, in a savepoint that is always rolled back, so the page says
-    exactly what Join would answer and opening it changes nothing.
-    """
-    try:
-        with transaction.atomic():
-            services.invitation_accept(token=token, user=user)
-            transaction.set_rollback(True)
-    except ValidationError as error:
-        return " ".join(error.messages)
-    return ""
 
 
 # Every variable the template reads, so that no lookup fails: Django's DEBUG record of a failed
@@ -92,9 +76,11 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
                 return _page(request, {**context, "refusal": " ".join(error.messages)}, 403)
             _joined(request, membership)
             return redirect("home")
-        refusal = _refusal(token, user)
-        context["wrong_account"] = user.email.lower() != invitation.email.lower()
-        return _page(request, {**context, "refusal": refusal}, 403 if refusal else 200)
+        refusal = services.invitation_refusal(invitation=invitation, user=user)
+        if refusal is None:
+            return _page(request, context)
+        context["wrong_account"] = refusal.code == "wrong_account"
+        return _page(request, {**context, "refusal": " ".join(refusal.messages)}, 403)
 
     if User.objects.filter(email__iexact=invitation.email).exists():
         return _page(request, {**context, "has_account": True})
