@@ -1,9 +1,6 @@
 import secrets
 
-from allauth.account.internal.flows.login import record_authentication
-from allauth.core import ratelimit
 from django.contrib import messages
-from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -14,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts import permissions
 from accounts.decorators import organization_required, role_of
+from accounts.reauthentication import password_again
 from products import selectors as product_selectors
 
 from . import selectors, services
@@ -21,8 +19,6 @@ from .decorators import app_required
 from .forms import AppCreateForm, AppRenameForm, ClientSecretCreateForm, RedirectURIForm
 from .models import MAX_ACTIVE_SECRETS, App, ClientSecret, RedirectURI
 
-WRONG_PASSWORD = "That isn't your Console account password."  # noqa: S105 - a message
-TOO_MANY_PASSWORDS = "Too many wrong passwords. Wait a minute, then try again."
 FORM_USED = (
     "That form was already used, and the secret it created can't be shown again. "
     "If you didn't copy it, revoke it and create a new one."
@@ -190,17 +186,10 @@ def _create_secret(request: HttpRequest, app: App, form: ClientSecretCreateForm)
     """The plaintext of a new secret, or None with the reason on the form."""
     form.used = False
     user = request.user
-    if not ratelimit.consume(request, action="reauthenticate", user=user, dry_run=True):
-        form.add_error("password", TOO_MANY_PASSWORDS)
+    refused = password_again(request, form.cleaned_data["password"])
+    if refused:
+        form.add_error("password", refused)
         return None
-    if not user.check_password(form.cleaned_data["password"]):
-        ratelimit.consume(request, action="reauthenticate", user=user)
-        # The audit log counts it as a failed log-in (accounts.signals); only the address goes.
-        user_login_failed.send(__name__, credentials={"email": user.email}, request=request)
-        form.add_error("password", WRONG_PASSWORD)
-        return None
-    # A re-authentication, as allauth's own page records it (and the audit log with it).
-    record_authentication(request, user, method="password", reauthenticated=True)
     token = form.cleaned_data["form_token"]
     if token and token not in request.session.get(FORM_TOKENS_KEY, []):
         form.used = True

@@ -8,7 +8,6 @@ links to them. Deleting the account is the Console's own: accounts.services.acco
 """
 
 from allauth.account.models import EmailAddress
-from allauth.core import ratelimit
 from allauth.mfa.models import Authenticator
 from allauth.usersessions.models import UserSession
 from django import forms
@@ -23,9 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from .. import services
 from ..models import Membership
-
-WRONG_PASSWORD = "That isn't your Console account password."  # noqa: S105 - a message
-TOO_MANY_PASSWORDS = "Too many wrong passwords. Wait a minute, then try again."
+from ..reauthentication import password_again
 
 
 class AccountDeleteForm(forms.Form):
@@ -89,11 +86,9 @@ def account_delete(request: HttpRequest) -> HttpResponse:
     user = request.user
     form = AccountDeleteForm(request.POST, auto_id="delete-%s")
     if form.is_valid():
-        if not ratelimit.consume(request, action="reauthenticate", user=user, dry_run=True):
-            form.add_error("password", TOO_MANY_PASSWORDS)
-        elif not user.check_password(form.cleaned_data["password"]):
-            ratelimit.consume(request, action="reauthenticate", user=user)
-            form.add_error("password", WRONG_PASSWORD)
+        refused = password_again(request, form.cleaned_data["password"])
+        if refused:
+            form.add_error("password", refused)
         else:
             email = user.email
             sessions = list(UserSession.objects.filter(user=user))
