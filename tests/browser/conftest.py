@@ -8,12 +8,13 @@ checks the real ones.
 
 import os
 import re
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import PASSWORD, skip_or_fail
+from tests.conftest import PASSWORD, skip_or_fail, totp_code
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -104,6 +105,22 @@ def phone(chromium, live_server, browser_settings, browser_errors) -> Iterator:
     context.close()
 
 
+@pytest.fixture
+def new_person(chromium, live_server, browser_settings, browser_errors) -> Iterator[Callable]:
+    """Opens a page in a browser context of its own, as another person would: no cookie of any
+    other page's session. Its console errors go to browser_errors too."""
+    contexts = []
+
+    def open_page():
+        context, page = _new_page(chromium, live_server, browser_errors)
+        contexts.append(context)
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
 def log_in(page, email: str, password: str = PASSWORD) -> None:
     """Log in through the Log in page, by its visible labels."""
     page.goto("/accounts/login/")
@@ -122,3 +139,15 @@ def link_in_email(body: str, base_url: str) -> str:
     match = re.search(re.escape(base_url) + r"/\S+", body)
     assert match, "the email has no link under CONSOLE_BASE_URL"
     return match.group(0)
+
+
+def fresh_totp_code(secret: str, margin: float = 3.0) -> str:
+    """The authenticator app's code, with at least `margin` seconds of its 30 left: a code
+    typed just as its period ends would be refused (MFA_TOTP_TOLERANCE is 0)."""
+    from allauth.mfa import app_settings
+
+    period = app_settings.TOTP_PERIOD
+    left = period - time.time() % period
+    if left < margin:
+        time.sleep(left + 0.1)
+    return totp_code(secret)

@@ -3,7 +3,8 @@
 A new owner walks the four steps in order (Contact sales, a production app, production access
 to a product, KYB), a staff member with the KYB review permission decides in the admin, and the
 owner sees the outcome in Products and Go live. The staff member works in a browser context of
-their own, so the two sessions never mix.
+their own, so the two sessions never mix, and logs in to the admin with two-factor log-in, as
+staff must.
 """
 
 import re
@@ -18,8 +19,8 @@ from playwright.sync_api import expect
 from accounts.models import User
 from kyb.models import AccessStatus, KybReview, KybStatus, KybSubmission
 from products.models import ProductionGrant
-from tests.browser.conftest import log_in, screenshot
-from tests.conftest import PASSWORD, organization_of
+from tests.browser.conftest import fresh_totp_code, log_in, screenshot
+from tests.conftest import PASSWORD, give_two_factor, organization_of
 from tests.kyb import files
 from tests.kyb.conftest import submit_kyb
 
@@ -31,8 +32,9 @@ REVIEWER_EMAIL = "reviewer@tink.example"
 DOCUMENTS = ["Certificate of incorporation", "Proof of address", "ID of a director"]
 
 
-def make_reviewer(make_user) -> User:
-    """A staff member who may review KYB: not a superuser, the permission is what counts."""
+def make_reviewer(make_user) -> tuple[User, str]:
+    """A staff member who may review KYB (not a superuser: the permission is what counts), with
+    an authenticator app, as staff need for the admin; and the app's secret."""
     user = make_user(REVIEWER_EMAIL, organization=None)
     user.is_staff = True
     user.save(update_fields=["is_staff"])
@@ -45,7 +47,7 @@ def make_reviewer(make_user) -> User:
             ]
         )
     )
-    return user
+    return user, give_two_factor(user)
 
 
 def navigate(page, name: str) -> None:
@@ -192,12 +194,17 @@ def staff_browser(chromium, live_server) -> Iterator[tuple]:
         context.close()
 
 
-def log_in_to_the_admin(page, email: str) -> None:
-    """/admin/ sends staff to the Console's Log in page, which leads back to the admin."""
+def log_in_to_the_admin(page, email: str, secret: str) -> None:
+    """/admin/ sends staff to the Console's Log in page, then to the two-factor step (a code
+    from their authenticator app), which leads back to the admin."""
     page.goto("/admin/")
     expect(page).to_have_url(re.compile(r"/accounts/login/"))
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name="Two-factor log-in")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"/accounts/2fa/authenticate/"))
+    page.get_by_label("Code").fill(fresh_totp_code(secret))
     page.get_by_role("button", name="Log in").click()
     expect(page).to_have_url(re.compile(r"/admin/$"))
 
@@ -224,7 +231,7 @@ def test_a_new_owner_walks_the_four_steps_and_a_reviewer_approves_production_acc
     page, chromium, live_server, catalog, make_user, tmp_path, browser_errors
 ):
     owner = make_user(OWNER_EMAIL, organization=ORGANIZATION)
-    reviewer = make_reviewer(make_user)
+    reviewer, secret = make_reviewer(make_user)
     log_in(page, owner.email)
 
     # Products first: every product is in the sandbox, and production starts with sales.
@@ -278,7 +285,7 @@ def test_a_new_owner_walks_the_four_steps_and_a_reviewer_approves_production_acc
 
     # The review, by a staff member in a browser of their own.
     with staff_browser(chromium, live_server) as (staff, staff_errors):
-        log_in_to_the_admin(staff, reviewer.email)
+        log_in_to_the_admin(staff, reviewer.email, secret)
         decide_in_the_admin(
             staff, "Olivia Payments AB", "Approve", "Approve", "Welcome to production."
         )
@@ -309,12 +316,12 @@ def test_when_a_reviewer_asks_for_changes_the_owner_reads_the_note_edits_and_res
     page, chromium, live_server, catalog, make_user, tmp_path, browser_errors
 ):
     owner = make_user(OWNER_EMAIL, organization=ORGANIZATION)
-    reviewer = make_reviewer(make_user)
+    reviewer, secret = make_reviewer(make_user)
     submit_kyb(owner)  # steps 1 to 4 through the services, as "Alice Fintech AB"
     note = "The proof of address is older than three months.\nUpload one from this quarter."
 
     with staff_browser(chromium, live_server) as (staff, staff_errors):
-        log_in_to_the_admin(staff, reviewer.email)
+        log_in_to_the_admin(staff, reviewer.email, secret)
         decide_in_the_admin(
             staff, "Alice Fintech AB", "Request changes (with a note)", "Request changes", note
         )
