@@ -72,14 +72,19 @@ def _team_page(request: HttpRequest, *, status: int = 200, refusal: str = "", **
     can_require_two_factor = permissions.allows(role, "organization.require_two_factor")
     roles_to_give = _roles_to_give(role)
     members = []
-    for membership in (
+    memberships = list(
         Membership.objects.filter(organization=organization)
         .select_related("user")
         .order_by("created_at", "pk")
-    ):
+    )
+    owners = sum(1 for membership in memberships if membership.role == Role.OWNER)
+    for membership in memberships:
         is_you = membership.user_id == request.user.pk
-        # Only an owner touches an owner; the services check the same.
-        touchable = membership.role != Role.OWNER or role == Role.OWNER
+        # Only an owner touches an owner, and the last owner stays one; the services check
+        # the same.
+        touchable = (membership.role != Role.OWNER or role == Role.OWNER) and not (
+            membership.role == Role.OWNER and owners == 1
+        )
         members.append(
             {
                 "membership": membership,

@@ -762,3 +762,9 @@ def test_a_switch_without_an_organization_is_a_400(alice_client, alice):
     assert (
         alice_client.post(reverse("organization_switch"), {"organization": "x"}).status_code == 400
     )
+
+
+def test_the_last_owner_is_offered_no_role_change_of_their_own(alice_client, alice):
+    membership = Membership.objects.get(user=alice)
+    page = alice_client.get(reverse("team_index")).content.decode()
+    assert reverse("team_member_role", args=[membership.pk]) not in page
