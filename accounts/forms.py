@@ -2,7 +2,7 @@ from django import forms
 from django.http import HttpRequest
 
 from . import services
-from .models import Membership, Role, User
+from .models import AuditEvent, Membership, Role, User
 
 
 class SignupForm(forms.Form):
@@ -123,3 +123,63 @@ class InvitationSignupForm(forms.Form):
         ):
             self.add_error("password2", "You must type the same password each time.")
         return data
+
+
+class AccountDeleteForm(forms.Form):
+    """Asks for the password again: a stolen session alone can't delete the account."""
+
+    password = forms.CharField(
+        label="Password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text="Your Console account password.",
+        error_messages={"required": "Enter your Console account password."},
+    )
+
+
+NOT_APPLIED = "This filter was not applied."
+
+
+class AuditFilterForm(forms.Form):
+    actor = forms.ChoiceField(
+        label="Actor",
+        required=False,
+        error_messages={"invalid_choice": f"Choose an actor from the list. {NOT_APPLIED}"},
+    )
+    action = forms.ChoiceField(
+        label="Action",
+        required=False,
+        choices=[("", "All actions"), *AuditEvent.Action.choices],
+        error_messages={"invalid_choice": f"Choose an action from the list. {NOT_APPLIED}"},
+    )
+    date_from = forms.DateField(
+        label="From (UTC)",
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": f"Enter a date as YYYY-MM-DD. {NOT_APPLIED}"},
+    )
+    date_to = forms.DateField(
+        label="To (UTC)",
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": f"Enter a date as YYYY-MM-DD. {NOT_APPLIED}"},
+    )
+
+    def __init__(self, data, *, actors: list[str]) -> None:
+        super().__init__(data)
+        self.fields["actor"].choices = [("", "All actors"), *((email, email) for email in actors)]
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and end < start:
+            self.add_error("date_to", f"Choose a date on or after the start date. {NOT_APPLIED}")
+        return cleaned
+
+    def filters(self) -> dict:
+        """The filters that make sense; one with an error is left out (cleaned_data has no
+        field that failed)."""
+        self.is_valid()
+        return {name: value for name, value in self.cleaned_data.items() if value}

@@ -10,7 +10,6 @@ links to them. Deleting the account is the Console's own: accounts.services.acco
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.usersessions.models import UserSession
-from django import forms
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.core.exceptions import ValidationError
@@ -21,20 +20,9 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
 from .. import services
+from ..forms import AccountDeleteForm
 from ..models import Membership
 from ..reauthentication import password_again
-
-
-class AccountDeleteForm(forms.Form):
-    """Asks for the password again: a stolen session alone can't delete the account."""
-
-    password = forms.CharField(
-        label="Password",
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-        help_text="Your Console account password.",
-        error_messages={"required": "Enter your Console account password."},
-    )
 
 
 def _two_factor(user) -> dict:
