@@ -65,7 +65,8 @@ class TwoFactorRequiredMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         path = request.path
-        if not request.user.is_authenticated or path.startswith(self.exempt_prefixes):
+        # The path first: an API call never loads a session or a user here.
+        if path.startswith(self.exempt_prefixes) or not request.user.is_authenticated:
             return self.get_response(request)
         for_admin = request.user.is_staff and path.startswith(reverse("admin:index"))
         organization = request.organization
