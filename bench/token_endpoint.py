@@ -306,31 +306,13 @@ def probe(client, target: Target) -> tuple[int, int, bool]:
 
 
 def find_analytics(client, client_id: str) -> tuple[str | None, str]:
-    """The analytics page to load, and a note; None when there is none."""
-    from django.urls import Resolver404, resolve
+    """The app's analytics page, and a note when it doesn't answer 200."""
+    from django.urls import reverse
 
-    from console.views import coming_soon
-
-    placeholder = None
-    for path in (
-        f"/apps/{client_id}/analytics/",
-        f"/apps/{client_id}/settings/analytics/",
-        f"/apps/{client_id}/usage/",
-        "/analytics/",
-    ):
-        try:
-            match = resolve(path)
-        except Resolver404:
-            continue
-        if client.get(path).status_code != 200:
-            continue
-        if match.func is coming_soon:
-            placeholder = placeholder or path
-            continue
-        return path, ""
-    if placeholder:
-        return placeholder, "the analytics page is still the 'coming soon' placeholder"
-    return None, "no analytics page answers 200: skipped"
+    path = reverse("analytics:app", args=[client_id])
+    if client.get(path).status_code != 200:
+        return None, f"{path} doesn't answer 200: skipped"
+    return path, ""
 
 
 def build_targets(data: Seed, args: argparse.Namespace) -> tuple[list[Target], list[str]]:

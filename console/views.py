@@ -1,23 +1,6 @@
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import HttpRequest, HttpResponse
 from django.template import loader
 from django.views.decorators.csrf import requires_csrf_token
-
-SECTIONS = {
-    "team": ("Team", "Invite colleagues and give them roles."),
-    "settings": ("Settings", "Manage your account, password and two-factor log-in."),
-}
-
-
-def coming_soon(request: HttpRequest, section: str) -> HttpResponse:
-    if section not in SECTIONS:
-        raise Http404
-    title, summary = SECTIONS[section]
-    return render(
-        request,
-        "console/coming_soon.html",
-        {"nav_section": section, "title": title, "summary": summary},
-    )
 
 
 @requires_csrf_token
