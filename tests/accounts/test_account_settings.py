@@ -317,3 +317,12 @@ def test_opening_the_delete_url_lands_on_the_settings_page(alice_client, alice):
 
     assert response["Location"] == SETTINGS
     assert User.objects.filter(pk=alice.pk).exists()
+
+
+def test_the_reauthentication_page_says_why_in_the_consoles_words(alice_client):
+    page = alice_client.get(reverse("account_reauthenticate"))
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "<title>Confirm it&#x27;s you" in html or "<title>Confirm it's you" in html
+    assert "Confirm Access" not in html
+    assert 'name="password"' in html
