@@ -1,14 +1,30 @@
-from django.urls import include, path
+from django.urls import path
 
 from . import views
+from .views import audit, invitations, settings, team
 
-# Each area of the account and team pages keeps its routes beside its views.
 urlpatterns = [
     path("", views.home, name="home"),
-    path("", include("accounts.views.team")),
-    path("", include("accounts.views.invitations")),
-    path("", include("accounts.views.settings")),
-    path("", include("accounts.views.audit")),
+    path("team/", team.team_index, name="team_index"),
+    path("team/invite/", team.invitation_create, name="team_invite"),
+    path(
+        "team/invitations/<int:pk>/resend/", team.invitation_resend, name="team_invitation_resend"
+    ),
+    path(
+        "team/invitations/<int:pk>/cancel/", team.invitation_cancel, name="team_invitation_cancel"
+    ),
+    path("team/members/<int:pk>/role/", team.member_role_change, name="team_member_role"),
+    path("team/members/<int:pk>/remove/", team.member_remove, name="team_member_remove"),
+    path("team/leave/", team.membership_leave, name="team_leave"),
+    path("team/transfer/", team.ownership_transfer, name="team_transfer"),
+    path("team/two-factor/", team.two_factor_requirement, name="team_two_factor"),
+    path("team/delete/", team.organization_delete, name="team_delete"),
+    path("organizations/switch/", team.organization_switch, name="organization_switch"),
+    path("invitations/<str:token>/", invitations.invitation, name="invitation"),
+    path("settings/", settings.settings_index, name="settings_index"),
+    path("settings/delete/", settings.account_delete, name="account_delete"),
+    path("team/audit/", audit.audit_log, name="audit_log"),
+    path("team/audit/export.csv", audit.audit_export, name="audit_export"),
     path(
         "accounts/verification/resend/",
         views.resend_verification,

@@ -20,7 +20,8 @@ from products import selectors as product_selectors
 from products.models import GoLiveStep
 from products.services import StepMissing
 
-from .models import KybStatus, KybSubmission, ProductionAccessRequest
+from . import selectors
+from .models import KybStatus, ProductionAccessRequest
 
 ORDER: tuple[GoLiveStep, ...] = tuple(GoLiveStep)
 
@@ -79,12 +80,7 @@ _NEXT = {
 
 
 def _facts(organization: Organization) -> tuple[dict[GoLiveStep, bool], KybStatus | None]:
-    kyb_status = (
-        KybSubmission.objects.filter(organization=organization)
-        .values_list("status", flat=True)
-        .first()
-    )
-    kyb_status = KybStatus(kyb_status) if kyb_status else None
+    kyb_status = selectors.kyb_status(organization=organization)
     facts = {
         GoLiveStep.CONTACT_SALES: product_selectors.sales_contacted(organization=organization),
         GoLiveStep.PRODUCTION_APP: App.objects.filter(

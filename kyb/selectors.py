@@ -3,7 +3,7 @@ from dataclasses import dataclass
 from accounts.models import Organization
 from products.models import Product
 
-from .models import KybSubmission, ProductionAccessRequest
+from .models import KybStatus, KybSubmission, ProductionAccessRequest
 
 
 @dataclass(frozen=True)
@@ -38,3 +38,13 @@ def kyb_submission(*, organization: Organization) -> KybSubmission | None:
         .prefetch_related("owners", "directors", "documents", "reviews")
         .first()
     )
+
+
+def kyb_status(*, organization: Organization | int) -> KybStatus | None:
+    """The organization's KYB status, or None before its first draft."""
+    status = (
+        KybSubmission.objects.filter(organization=organization)
+        .values_list("status", flat=True)
+        .first()
+    )
+    return KybStatus(status) if status else None

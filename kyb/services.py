@@ -25,7 +25,7 @@ from apps.models import App
 from products.models import GoLiveStep, MonthlyVolume, Product
 from products.services import production_grant_create
 
-from . import emails, gate, uploads
+from . import emails, gate, selectors, uploads
 from .models import (
     AccessStatus,
     BeneficialOwner,
@@ -134,11 +134,7 @@ def production_access_request(
         raise ValidationError(
             f"Production access to {product.name} was already requested.", code="duplicate"
         )
-    kyb_status = (
-        KybSubmission.objects.filter(organization=organization)
-        .values_list("status", flat=True)
-        .first()
-    )
+    kyb_status = selectors.kyb_status(organization=organization)
     if kyb_status == KybStatus.REJECTED:
         raise ValidationError(REJECTED_KYB, code="kyb_rejected")
     # A KYB already with our team (or approved) reviews the new product too.
@@ -464,9 +460,23 @@ def _require_reviewer(reviewer: User) -> None:
         raise PermissionDenied("Only KYB reviewers can decide on a KYB.")
 
 
-def _decide(
-    submission: KybSubmission, to: KybStatus, *, reviewer: User, note: str, action: str
-) -> KybSubmission:
+# What each review decision records in the audit log, and the note it can't go without.
+DECISIONS: dict[KybStatus, tuple[str, str]] = {
+    KybStatus.APPROVED: (AuditEvent.Action.KYB_APPROVE, ""),
+    KybStatus.CHANGES_REQUESTED: (
+        AuditEvent.Action.KYB_REQUEST_CHANGES,
+        "Tell the organization what to change.",
+    ),
+    KybStatus.REJECTED: (AuditEvent.Action.KYB_REJECT, "Give the reason for the rejection."),
+}
+
+
+@transaction.atomic
+def _decide(submission: KybSubmission, to: KybStatus, *, reviewer: User, note: str):
+    action, note_needed = DECISIONS[to]
+    note = note.strip()
+    if note_needed and not note:
+        raise ValidationError({"note": note_needed})
     _require_reviewer(reviewer)
     _lock(submission.organization)
     submission = KybSubmission.objects.select_for_update().get(pk=submission.pk)
@@ -486,46 +496,21 @@ def _decide(
     return submission
 
 
-@transaction.atomic
 def kyb_submission_approve(
     *, submission: KybSubmission, reviewer: User, note: str = ""
 ) -> KybSubmission:
     """Approve the KYB: production access to every product under review is granted."""
-    return _decide(
-        submission,
-        KybStatus.APPROVED,
-        reviewer=reviewer,
-        note=note.strip(),
-        action=AuditEvent.Action.KYB_APPROVE,
-    )
+    return _decide(submission, KybStatus.APPROVED, reviewer=reviewer, note=note)
 
 
-@transaction.atomic
 def kyb_submission_request_changes(
     *, submission: KybSubmission, reviewer: User, note: str
 ) -> KybSubmission:
-    if not note.strip():
-        raise ValidationError({"note": "Tell the organization what to change."})
-    return _decide(
-        submission,
-        KybStatus.CHANGES_REQUESTED,
-        reviewer=reviewer,
-        note=note.strip(),
-        action=AuditEvent.Action.KYB_REQUEST_CHANGES,
-    )
+    return _decide(submission, KybStatus.CHANGES_REQUESTED, reviewer=reviewer, note=note)
 
 
-@transaction.atomic
 def kyb_submission_reject(*, submission: KybSubmission, reviewer: User, note: str) -> KybSubmission:
-    if not note.strip():
-        raise ValidationError({"note": "Give the reason for the rejection."})
-    return _decide(
-        submission,
-        KybStatus.REJECTED,
-        reviewer=reviewer,
-        note=note.strip(),
-        action=AuditEvent.Action.KYB_REJECT,
-    )
+    return _decide(submission, KybStatus.REJECTED, reviewer=reviewer, note=note)
 
 
 @transaction.atomic
@@ -536,11 +521,7 @@ def production_access_decide(
     _require_reviewer(reviewer)
     organization = _lock(access.organization)
     access = ProductionAccessRequest.objects.select_for_update().get(pk=access.pk)
-    kyb_status = (
-        KybSubmission.objects.filter(organization=organization)
-        .values_list("status", flat=True)
-        .first()
-    )
+    kyb_status = selectors.kyb_status(organization=organization)
     if kyb_status != KybStatus.APPROVED or access.status != AccessStatus.UNDER_REVIEW:
         raise ValidationError(
             "Only a request under review, of an organization whose KYB is approved, is decided "

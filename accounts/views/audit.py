@@ -17,7 +17,6 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
-from django.urls import path
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_GET
@@ -159,9 +158,3 @@ def audit_export(request: HttpRequest) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     add_never_cache_headers(response)
     return response
-
-
-urlpatterns = [
-    path("team/audit/", audit_log, name="audit_log"),
-    path("team/audit/export.csv", audit_export, name="audit_export"),
-]

@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -105,8 +105,3 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
             _joined(request, membership)
             return response
     return _page(request, {**context, "form": form}, 400 if form.errors else 200)
-
-
-urlpatterns: list = [
-    path("invitations/<str:token>/", invitation, name="invitation"),
-]

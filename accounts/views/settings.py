@@ -15,7 +15,6 @@ from django.contrib.auth import logout
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -93,9 +92,3 @@ def account_delete(request: HttpRequest) -> HttpResponse:
                 messages.success(request, f"Your account {email} was deleted.")
                 return redirect("account_login")
     return _settings_page(request, status=400, delete_form=form)
-
-
-urlpatterns: list = [
-    path("settings/", settings_index, name="settings_index"),
-    path("settings/delete/", account_delete, name="account_delete"),
-]

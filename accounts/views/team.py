@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
@@ -352,18 +352,3 @@ def organization_switch(request: HttpRequest) -> HttpResponse:
     request.session[selectors.SESSION_KEY] = membership.organization_id
     messages.success(request, f"You are now working in {membership.organization.name}.")
     return redirect("home")
-
-
-urlpatterns: list = [
-    path("team/", team_index, name="team_index"),
-    path("team/invite/", invitation_create, name="team_invite"),
-    path("team/invitations/<int:pk>/resend/", invitation_resend, name="team_invitation_resend"),
-    path("team/invitations/<int:pk>/cancel/", invitation_cancel, name="team_invitation_cancel"),
-    path("team/members/<int:pk>/role/", member_role_change, name="team_member_role"),
-    path("team/members/<int:pk>/remove/", member_remove, name="team_member_remove"),
-    path("team/leave/", membership_leave, name="team_leave"),
-    path("team/transfer/", ownership_transfer, name="team_transfer"),
-    path("team/two-factor/", two_factor_requirement, name="team_two_factor"),
-    path("team/delete/", organization_delete, name="team_delete"),
-    path("organizations/switch/", organization_switch, name="organization_switch"),
-]

@@ -272,15 +272,9 @@ def service_calls(user: User, step: GoLiveStep, sandbox: App) -> list[Callable[[
 
 
 @pytest.mark.parametrize("order", ORDERS, ids=order_id)
-def test_a_service_takes_a_step_only_after_every_step_before_it(order, alice, catalog):
-    organization = organization_of(alice)
-    sandbox = app_services.app_create(
-        organization=organization,
-        name="Alice sandbox",
-        display_name="Alice Fintech",
-        app_type=App.Type.SANDBOX,
-        created_by=alice,
-    )
+def test_a_service_takes_a_step_only_after_every_step_before_it(order, alice, sandbox_app):
+    # A real app of the organization, just not a production one, for the refused requests.
+    organization, sandbox = organization_of(alice), sandbox_app
     done: list[GoLiveStep] = []
     for step in order:
         missing = missing_before(step, done)
@@ -365,16 +359,9 @@ def forged_posts(user: User, step: GoLiveStep, sandbox: App) -> list[Post]:
 
 @pytest.mark.parametrize("order", ORDERS, ids=order_id)
 def test_a_forged_post_takes_a_step_only_after_every_step_before_it(
-    order, alice, alice_client, catalog
+    order, alice, alice_client, sandbox_app
 ):
-    organization = organization_of(alice)
-    sandbox = app_services.app_create(
-        organization=organization,
-        name="Alice sandbox",
-        display_name="Alice Fintech",
-        app_type=App.Type.SANDBOX,
-        created_by=alice,
-    )
+    organization, sandbox = organization_of(alice), sandbox_app
     done: list[GoLiveStep] = []
     for step in order:
         missing = missing_before(step, done)
