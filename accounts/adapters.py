@@ -1,6 +1,7 @@
 from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.models import EmailAddress
 from allauth.mfa.adapter import DefaultMFAAdapter
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -8,6 +9,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from . import encryption, services
+from .secure_links import secure_link_token
 
 
 def console_url(url: str) -> str:
@@ -44,6 +46,17 @@ class AccountAdapter(DefaultAccountAdapter):
                 context[key] = console_url(context[key])
         message = self.render_mail(template_prefix, email, context)
         services.email_queue(message=message)
+
+    def send_notification_mail(
+        self, template_prefix: str, user, context: dict | None = None, email: str | None = None
+    ) -> None:
+        """allauth's security notices (ACCOUNT_EMAIL_NOTIFICATIONS), each with a link that
+        secures the account for the address it goes to (accounts.secure_links)."""
+        email = email or EmailAddress.objects.get_primary_email(user) or user.email
+        token = secure_link_token(user=user, address=email)
+        secure_url = console_url(reverse("account_secure", args=[token]))
+        context = {**(context or {}), "secure_url": secure_url}
+        super().send_notification_mail(template_prefix, user, context, email=email)
 
     def get_reset_password_from_key_url(self, key: str) -> str:
         return console_url(super().get_reset_password_from_key_url(key))

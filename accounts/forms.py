@@ -1,8 +1,10 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
 from . import services
 from .models import AuditEvent, Membership, Role, User
+from .validators import name_clean
 
 
 class SignupForm(forms.Form):
@@ -16,6 +18,17 @@ class SignupForm(forms.Form):
         error_messages={"required": "Enter your organization's name."},
         widget=forms.TextInput(attrs={"autocomplete": "organization"}),
     )
+
+    def clean_organization_name(self) -> str:
+        """The organization's name rule, checked before allauth creates the user."""
+        try:
+            return name_clean(
+                self.cleaned_data["organization_name"],
+                field="organization_name",
+                label="your organization's name",
+            )
+        except ValidationError as error:
+            raise ValidationError(error.message_dict["organization_name"]) from None
 
     def signup(self, request: HttpRequest, user: User) -> None:
         """Called by allauth in the sign-up's transaction, once the user exists."""

@@ -2,9 +2,11 @@ import logging
 import re
 
 # Paths whose last part is a one-time key: an invitation, an email confirmation, a password
-# reset. A request line or an error report that names one would put the key in the logs.
+# reset, a "secure your account" link. A request line or an error report that names one would
+# put the key in the logs.
 KEYED_PATH = re.compile(
-    r"(/invitations/|/accounts/confirm-email/|/accounts/password/reset/key/)[^/\s\"'?]+"
+    r"(/invitations/|/accounts/confirm-email/|/accounts/password/reset/key/|/accounts/secure/)"
+    r"(?!done/)[^/\s\"'?]+"
 )
 
 

@@ -60,6 +60,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(default=False)
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)
+    # When the owner last used a "secure your account" link: links made before it are spent.
+    secured_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = UserManager()
 
@@ -243,6 +245,7 @@ class AuditEvent(AppendOnly):
         MFA_REQUIRE = "mfa.require", "Two-factor log-in requirement changed"
         PASSWORD_CHANGE = "password.change", "Password changed"
         EMAIL_CHANGE = "email.change", "Email address changed"
+        ACCOUNT_SECURE = "account.secure", "Account secured"
         SESSION_END = "session.end", "Sessions ended"
         INVITATION_CREATE = "invitation.create", "Invitation sent"
         INVITATION_RESEND = "invitation.resend", "Invitation sent again"

@@ -5,6 +5,9 @@ import secrets
 import smtplib
 from datetime import timedelta
 
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.usersessions.models import UserSession
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, EmailMultiAlternatives, get_connection
@@ -14,14 +17,14 @@ from django.utils import timezone
 
 from . import audit, encryption, permissions
 from .models import AuditEvent, Invitation, Membership, Organization, OutboundEmail, Role, User
+from .secure_links import SecureLink
+from .validators import name_clean
 
 logger = logging.getLogger(__name__)
 
 
 def organization_create(*, name: str, owner: User) -> Organization:
-    name = name.strip()
-    if not name:
-        raise ValidationError({"organization_name": "Enter your organization's name."})
+    name = name_clean(name, field="organization_name", label="your organization's name")
     organization = Organization.objects.create(name=name)
     Membership.objects.create(user=owner, organization=organization, role=Role.OWNER)
     return organization
@@ -434,7 +437,6 @@ def invitation_accept(*, token: str, user: User) -> Membership:
 @transaction.atomic
 def invitation_signup(*, token: str, password: str) -> Membership:
     """A new user, whose address the invitation proves, joins the inviting organization."""
-    from allauth.account.models import EmailAddress
     from django.contrib.auth.password_validation import validate_password
 
     invitation = _locked_invitation(token)
@@ -612,3 +614,65 @@ def organization_delete(*, organization: Organization, deleted_by: User, confirm
             {"confirm_name": "Type the organization's name exactly as shown to confirm."}
         )
     organization.delete()
+
+
+# --- Securing an account from a notice's link -------------------------------------------------
+
+SECURE_LINK_USED = "This link was already used, or the account was secured since it was sent."
+SECURE_LINK_GONE = "This account no longer exists."
+# Two-factor methods added since the change a notice reports are removed; the minute covers
+# the request that made the change and sent the notice.
+SECURE_MARGIN = timedelta(minutes=1)
+
+
+@transaction.atomic
+def account_secure(*, link: SecureLink) -> User:
+    """Undo a takeover that a security notice reported, for the address that got the notice.
+
+    The address becomes the account's only one again (unless another account has verified it
+    since), the password stops working, two-factor methods added since the notice's change
+    are removed and every session ends. The caller then sends a password-reset link to the
+    address: from there only its mailbox gets back in.
+    """
+    # One use per link, even when it is followed twice at once.
+    user = User.objects.select_for_update().filter(pk=link.user_id).first()
+    if user is None:
+        raise ValidationError(SECURE_LINK_GONE, code="gone")
+    if user.secured_at is not None and user.secured_at >= link.issued_at:
+        raise ValidationError(SECURE_LINK_USED, code="used")
+    address = link.address.strip().lower()
+    details: dict = {"address": address}
+    if user.email.lower() != address:
+        taken = (
+            User.objects.filter(email__iexact=address).exclude(pk=user.pk).exists()
+            or EmailAddress.objects.filter(email__iexact=address, verified=True)
+            .exclude(user=user)
+            .exists()
+        )
+        if taken:
+            details["restored"] = False
+        else:
+            details.update(restored=True, from_email=user.email)
+            EmailAddress.objects.filter(user=user).delete()
+            EmailAddress.objects.create(user=user, email=address, primary=True, verified=True)
+            user.email = address
+    user.set_unusable_password()
+    user.secured_at = timezone.now()
+    user.save()
+    removed = Authenticator.objects.filter(
+        user=user, created_at__gte=link.issued_at - SECURE_MARGIN
+    ).delete()[0]
+    details["two_factor_removed"] = removed
+    for session in UserSession.objects.filter(user=user):
+        session.end()
+    for membership in Membership.objects.filter(user=user).select_related("organization"):
+        audit_record(
+            organization=membership.organization,
+            actor=user,
+            action=AuditEvent.Action.ACCOUNT_SECURE,
+            target_type="user",
+            target_id=user.email,
+            target_label=user.email,
+            details=details,
+        )
+    return user

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import views
-from .views import audit, invitations, settings, team
+from .views import audit, invitations, secure, settings, team
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -25,6 +25,8 @@ urlpatterns = [
     path("settings/delete/", settings.account_delete, name="account_delete"),
     path("team/audit/", audit.audit_log, name="audit_log"),
     path("team/audit/export.csv", audit.audit_export, name="audit_export"),
+    path("accounts/secure/done/", secure.account_secure_done, name="account_secure_done"),
+    path("accounts/secure/<str:token>/", secure.account_secure, name="account_secure"),
     path(
         "accounts/verification/resend/",
         views.resend_verification,

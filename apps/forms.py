@@ -1,7 +1,8 @@
 from django import forms
 
+from accounts.validators import NAME_MAX_LENGTH
+
 from .models import App
-from .services import NAME_MAX_LENGTH
 
 
 class AppCreateForm(forms.Form):

@@ -1,4 +1,3 @@
-import unicodedata
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
@@ -8,13 +7,13 @@ from django.utils import timezone
 
 from accounts.models import AuditEvent, Organization, User
 from accounts.services import audit_record
+from accounts.validators import name_clean
 from products.services import sales_contact_require
 
 from . import credentials
 from .models import MAX_ACTIVE_SECRETS, MAX_REDIRECT_URIS, App, ClientSecret, RedirectURI
 from .validators import normalize_redirect_uri
 
-NAME_MAX_LENGTH = 100
 TOO_MANY_SECRETS = (
     f"This app already has {MAX_ACTIVE_SECRETS} active client secrets, the most it can have. "
     "Revoke one you no longer use, then create a new one."
@@ -24,19 +23,6 @@ TOO_MANY_REDIRECT_URIS = (
     "Remove one before adding another."
 )
 DUPLICATE_APP_NAME = "Your organization already has an app with this name. Choose another name."
-
-
-def _clean_name(value: str, *, field: str, label: str) -> str:
-    name = value.strip()
-    if not name:
-        raise ValidationError({field: f"Enter {label}."})
-    if len(name) > NAME_MAX_LENGTH:
-        raise ValidationError(
-            {field: f"{label[0].upper()}{label[1:]} can be at most {NAME_MAX_LENGTH} characters."}
-        )
-    if any(unicodedata.category(char)[0] == "C" for char in name):
-        raise ValidationError({field: "Use letters, digits, spaces and punctuation only."})
-    return name
 
 
 def _audit(app: App, actor: User | None, action: str, **details) -> None:
@@ -54,7 +40,7 @@ def _audit(app: App, actor: User | None, action: str, **details) -> None:
 def app_name_validate(*, organization: Organization, name: str, exclude: App | None = None) -> str:
     """The app name as it would be stored, or a ValidationError: blank, too long, control
     characters, or another app of the organization already has it (case-insensitively)."""
-    name = _clean_name(name, field="name", label="an app name")
+    name = name_clean(name, field="name", label="an app name")
     taken = App.objects.filter(organization=organization, name__iexact=name)
     if exclude is not None:
         taken = taken.exclude(pk=exclude.pk)
@@ -73,7 +59,7 @@ def app_create(
     created_by: User | None,
 ) -> App:
     name = app_name_validate(organization=organization, name=name)
-    display_name = _clean_name(display_name, field="display_name", label="a display name")
+    display_name = name_clean(display_name, field="display_name", label="a display name")
     if app_type not in App.Type.values:
         raise ValidationError({"app_type": "Choose Sandbox or Production."})
     if app_type == App.Type.PRODUCTION:
@@ -99,7 +85,7 @@ def app_create(
 @transaction.atomic
 def app_rename(*, app: App, name: str, renamed_by: User | None) -> App:
     """Change the app name, the only mutable part of an app."""
-    name = _clean_name(name, field="name", label="an app name")
+    name = name_clean(name, field="name", label="an app name")
     if name == app.name:
         return app
     name = app_name_validate(organization=app.organization, name=name, exclude=app)
@@ -124,7 +110,7 @@ def client_secret_create(
     *, app: App, created_by: User | None, name: str = ""
 ) -> tuple[ClientSecret, str]:
     """A new active secret and its plaintext, which the caller shows once and forgets."""
-    name = _clean_name(name, field="name", label="a name") if name.strip() else ""
+    name = name_clean(name, field="name", label="a name") if name.strip() else ""
     with transaction.atomic():
         locked = _lock(app)
         taken = set(ClientSecret.objects.active().filter(app=locked).values_list("slot", flat=True))

@@ -317,9 +317,18 @@ ACCOUNT_RATE_LIMITS = {
 }
 # A new address counts only once its link is followed; until then the old one logs in.
 ACCOUNT_CHANGE_EMAIL = True
+# Adding or changing an address asks for the password (or a second factor) again, whatever the
+# age of the log-in: an open session alone can't move the account to another mailbox.
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
+# The account's address hears of every change to its email, password and two-factor log-in
+# (the old address, for an email change), each email with a link that secures the account.
+ACCOUNT_EMAIL_NOTIFICATIONS = True
+# A password reset asked for an address with no account sends nothing (and says the same).
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 
 # --- Two-factor log-in and sessions ---------------------------------------------------------
 MFA_ADAPTER = "accounts.adapters.MFAAdapter"
+MFA_FORMS = {"activate_totp": "accounts.allauth_forms.ActivateTOTPForm"}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_TOTP_ISSUER = "Console"
 # Recovery codes are shown once, right after they are made; later only new ones can be made.

@@ -117,6 +117,16 @@ def visitor(request, client):
     return client
 
 
+def reauthenticate(client, password: str = PASSWORD) -> None:
+    """Type the password again on allauth's "Confirm it's you" page, as a change of the
+    account's email (ACCOUNT_REAUTHENTICATION_REQUIRED) or of two-factor log-in asks; the
+    confirmation lasts five minutes."""
+    from django.urls import reverse
+
+    response = client.post(reverse("account_reauthenticate"), {"password": password})
+    assert response.status_code == 302, "the password was not confirmed"
+
+
 def give_two_factor(user: User) -> str:
     """An authenticator app for `user` (staff need one for the admin); returns its secret, for
     a test that must type a code. Never print it."""

@@ -33,6 +33,10 @@ PUBLIC = {
     # An invitation link: the invited person may have no account yet. It shows only the
     # organization, the role and who invited, and only to someone holding the link.
     "invitation",
+    # The "Secure your account" link of a security notice: its owner may be locked out by
+    # then. Without a valid signed link it shows only that the link isn't valid.
+    "account_secure",
+    "account_secure_done",
     # The Tink API: clients authenticate with their credentials, not a session.
     "api:token",
     "api:introspect",

@@ -127,6 +127,8 @@ ROWS: dict[str, Row] = {
     "team_delete": page("organization.delete"),
     "organization_switch": USER,
     "invitation": PUBLIC,
+    "account_secure": PUBLIC,
+    "account_secure_done": PUBLIC,
     "settings_index": USER,
     "account_delete": USER,
     "audit_log": page("audit.view"),

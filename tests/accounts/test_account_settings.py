@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import Membership, Organization, Role, User
-from tests.conftest import PASSWORD, organization_of
+from tests.conftest import PASSWORD, organization_of, reauthenticate
 
 pytestmark = pytest.mark.django_db
 
@@ -87,7 +87,9 @@ def test_the_page_tells_the_last_owner_of_a_team_why_the_account_cant_be_deleted
 
 @pytest.fixture
 def change_requested(alice_client, alice, mailoutbox, django_capture_on_commit_callbacks):
-    """Alice asked to change her address; the link went to the new one."""
+    """Alice asked to change her address (her password confirmed); the link went to the new
+    one."""
+    reauthenticate(alice_client)
     with django_capture_on_commit_callbacks(execute=True):
         response = alice_client.post(EMAIL, {"action_add": "", "email": "alice@newbank.example"})
     assert response.status_code == 302
@@ -146,6 +148,7 @@ def test_an_address_of_another_account_never_becomes_this_ones(
 ):
     """The form doesn't say the address is taken (that would tell who has an account); the
     verification can't succeed."""
+    reauthenticate(alice_client)
     with django_capture_on_commit_callbacks(execute=True):
         response = alice_client.post(EMAIL, {"action_add": "", "email": charlie.email})
 

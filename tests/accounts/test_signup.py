@@ -130,6 +130,11 @@ def test_unverified_account_cannot_log_in_and_gets_a_new_link(
         ({"password2": PASSWORD + "x"}, "password2", "same password"),
         ({"organization_name": ""}, "organization_name", "Enter your organization"),
         ({"organization_name": "   "}, "organization_name", "Enter your organization"),
+        # The name rule of app names (issue 11, point 8): no right-to-left override that
+        # makes "Acme\u202egnp.exe" read as "Acmeexe.png", no control characters.
+        ({"organization_name": "Acme\u202egnp.exe"}, "organization_name", "Use letters"),
+        ({"organization_name": "Acme\u0007Bank"}, "organization_name", "Use letters"),
+        ({"organization_name": "Acme\u200bBank"}, "organization_name", "Use letters"),
     ],
 )
 def test_bad_signup_input_gets_a_clear_message_and_creates_nothing(

@@ -36,7 +36,7 @@ from fido2.webauthn import (
 from accounts import services
 from accounts.models import Organization, Role
 from accounts.selectors import SESSION_KEY as SESSION_ORGANIZATION
-from tests.conftest import PASSWORD, organization_of
+from tests.conftest import PASSWORD, organization_of, reauthenticate
 
 pytestmark = pytest.mark.django_db
 
@@ -159,6 +159,40 @@ def test_setting_up_an_authenticator_app_shows_a_qr_code_the_secret_and_then_ten
     assert client.get(MFA_INDEX).status_code == 200
     assert totp_auth.SECRET_SESSION_KEY not in client.session, "forgotten once confirmed"
     assert not stored_in_clear(secret, authenticator), "stored encrypted (accounts.adapters)"
+
+
+def test_setting_up_an_authenticator_app_tells_the_account_address(
+    client, alice, clock, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        set_up_totp(client, alice, clock)
+
+    (notice,) = [
+        message
+        for message in mailoutbox
+        if message.subject == "Console: An authenticator app was added to your account"
+    ]
+    assert notice.to == [alice.email]
+    assert "/accounts/secure/" in notice.body
+
+
+def test_the_code_typed_at_the_setup_does_not_log_in_again(client, alice, clock):
+    """The code that confirmed the app is spent: someone who saw it typed can't use it to log
+    in while it is still current (issue 11, point 8)."""
+    secret = None
+    assert log_in(client, alice.email)["Location"] == reverse("home")
+    page = open_page(client, ACTIVATE)
+    secret = Hidden(client.session[totp_auth.SECRET_SESSION_KEY])
+    code = code_for(secret, clock)
+    assert client.post(ACTIVATE, {"code": code}).status_code == 302
+    client.post(LOGOUT)
+
+    log_in(client, alice.email)
+    replayed = enter_code(client, code)
+
+    assert page.status_code == 200
+    assert says(replayed, "Incorrect code.")
+    assert not logged_in(client)
 
 
 def test_the_qr_code_names_console_and_the_account(client, alice, clock):
@@ -662,6 +696,7 @@ def test_a_pending_email_change_is_explained_and_can_be_cancelled_under_the_requ
     """allauth refuses a new factor while an address waits for verification; the member can
     still reach the email page to verify or cancel it."""
     client.force_login(bob)
+    reauthenticate(client)
     client.post(EMAIL_PAGE, {"action_add": "", "email": "bob@newbank.example"})
 
     page = client.get(ACTIVATE, follow=True)
