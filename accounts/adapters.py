@@ -1,7 +1,9 @@
+import logging
 from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.models import EmailAddress
+from allauth.core import ratelimit
 from allauth.mfa.adapter import DefaultMFAAdapter
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -23,7 +25,22 @@ def console_url(url: str) -> str:
     return f"{settings.CONSOLE_BASE_URL}{parts.path}{query}"
 
 
+logger = logging.getLogger(__name__)
+
 EMAIL_MAX_LENGTH = 254  # RFC 5321's limit on a path, and the size of the email column
+
+# Emails that anyone can make Console send to an address they type, and the hourly limit per
+# address that each kind counts against (ACCOUNT_RATE_LIMITS).
+CAPPED_EMAILS = {
+    "account/email/password_reset_key": "console_email_password_reset",
+    "account/email/unknown_account": "console_email_password_reset",
+    "account/email/email_confirmation_signup": "console_email_verification",
+    "account/email/email_confirmation": "console_email_verification",
+    "account/email/account_already_exists": "console_email_verification",
+}
+# The sign-up's "Confirmation email sent to …" would appear for a new address and not for a
+# registered one whose email was just sent; the page that follows says it for both.
+SIGNUP_SENT_MESSAGE = "account/messages/email_confirmation_sent.txt"
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -45,7 +62,35 @@ class AccountAdapter(DefaultAccountAdapter):
             if key in context:
                 context[key] = console_url(context[key])
         message = self.render_mail(template_prefix, email, context)
+        limit = CAPPED_EMAILS.get(template_prefix)
+        # Rendered either way, so a refused email takes the time of a sent one.
+        if limit and self.request and not ratelimit.consume(self.request, action=limit, key=email):
+            logger.info("Not sent: %s, past the hourly limit of its address.", template_prefix)
+            return
         services.email_queue(message=message)
+
+    def add_message(self, request, level, message_template=None, message_context=None, **kw):
+        if message_template == SIGNUP_SENT_MESSAGE and (message_context or {}).get("signup"):
+            return
+        super().add_message(request, level, message_template, message_context, **kw)
+
+    def confirm_email(self, request: HttpRequest, email_address) -> bool:
+        """Whoever verifies an address keeps it: the other accounts' unverified claims on it go
+        (services.email_address_claim), and the owners of dropped email changes are told."""
+        if (
+            EmailAddress.objects.filter(email__iexact=email_address.email, verified=True)
+            .exclude(user_id=email_address.user_id)
+            .exists()
+        ):
+            return super().confirm_email(request, email_address)  # allauth refuses it
+        dropped = services.email_address_claim(email_address=email_address)
+        for user in dropped:
+            self.send_notification_mail(
+                "account/email/email_change_cancelled",
+                user,
+                {"cancelled_email": email_address.email},
+            )
+        return super().confirm_email(request, email_address)
 
     def send_notification_mail(
         self, template_prefix: str, user, context: dict | None = None, email: str | None = None

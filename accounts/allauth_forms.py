@@ -4,11 +4,16 @@ Apart from forms.py because allauth.account.forms imports ACCOUNT_SIGNUP_FORM_CL
 forms.py at import time: importing allauth's forms there would be a cycle.
 """
 
+from allauth.account.adapter import get_adapter
 from allauth.account.forms import LoginForm as AllauthLoginForm
+from allauth.account.forms import SignupForm as AllauthSignupForm
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.forms import ActivateTOTPForm as AllauthActivateTOTPForm
 from allauth.mfa.totp.internal.auth import TOTP
 from allauth.mfa.utils import encrypt
+from django.contrib.auth.hashers import make_password
+
+from . import selectors
 
 
 class LoginForm(AllauthLoginForm):
@@ -19,6 +24,26 @@ class LoginForm(AllauthLoginForm):
         self.fields["password"].help_text = ""
         if "remember" in self.fields:
             self.fields["remember"].label = "Remember me"
+
+
+class SignupForm(AllauthSignupForm):
+    """allauth's sign-up form (with accounts.forms.SignupForm's organization name), which
+    never tells whether the address is registered: not by its answer, not by its time."""
+
+    def validate_unique_email(self, value: str) -> str:
+        # Other accounts' unverified email changes don't hold the address: the sign-up goes
+        # ahead, and whoever verifies it first keeps it (services.email_address_claim).
+        if selectors.email_held_only_by_pending_changes(value):
+            self.account_already_exists = False
+            return get_adapter().validate_unique_email(value)
+        return super().validate_unique_email(value)
+
+    def try_save(self, request):
+        if self.account_already_exists:
+            # A new account's password is hashed; this branch would answer ten times faster
+            # without the same work.
+            make_password(self.cleaned_data.get("password1") or "")
+        return super().try_save(request)
 
 
 class ActivateTOTPForm(AllauthActivateTOTPForm):

@@ -1,10 +1,11 @@
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TypeVar
 
+from allauth.account.models import EmailAddress
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest
 
-from .models import AuditEvent, Membership, Organization
+from .models import AuditEvent, Membership, Organization, User
 
 SESSION_KEY = "organization_id"
 M = TypeVar("M", bound=Model)
@@ -95,3 +96,12 @@ def audit_actors(*, organization: Organization) -> list[str]:
         .values_list("actor_email", flat=True)
         .distinct()
     )
+
+
+def email_held_only_by_pending_changes(email: str) -> bool:
+    """Whether the only claims on `email` are other accounts' unverified email changes (not
+    an account's log-in address): such an address is free to sign up with."""
+    holders = list(EmailAddress.objects.filter(email__iexact=email).values("verified", "primary"))
+    if not holders or User.objects.filter(email__iexact=email).exists():
+        return False
+    return not any(holder["verified"] or holder["primary"] for holder in holders)

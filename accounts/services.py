@@ -616,6 +616,35 @@ def organization_delete(*, organization: Organization, deleted_by: User, confirm
     organization.delete()
 
 
+# --- An address verified: the other claims on it go --------------------------------------------
+
+
+@transaction.atomic
+def email_address_claim(*, email_address: EmailAddress) -> list[User]:
+    """`email_address` is about to be verified: from now on it belongs to its account.
+
+    The other unverified claims on the same address go first (the database would refuse a
+    second account with it): an account that signed up with it and never verified any
+    address is deleted (it could never log in), and other accounts' pending email changes to
+    it are dropped. Returns the owners of those dropped changes, who are then told.
+    """
+    dropped: list[User] = []
+    others = (
+        EmailAddress.objects.select_related("user")
+        .filter(email__iexact=email_address.email, verified=False)
+        .exclude(user_id=email_address.user_id)
+    )
+    for other in others:
+        user = other.user
+        if user.email.lower() == other.email.lower():
+            if not EmailAddress.objects.filter(user=user, verified=True).exists():
+                account_delete(user=user)
+        else:
+            other.delete()
+            dropped.append(user)
+    return dropped
+
+
 # --- Securing an account from a notice's link -------------------------------------------------
 
 SECURE_LINK_USED = "This link was already used, or the account was secured since it was sent."

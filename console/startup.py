@@ -1,5 +1,9 @@
+import logging
+
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+
+logger = logging.getLogger(__name__)
 
 
 def require_secret_key() -> None:
@@ -19,3 +23,17 @@ def require_signing_keys() -> None:
     from api.keys import signing_keys
 
     signing_keys()
+
+
+def warn_if_rate_limits_are_per_process() -> None:
+    """Production without REDIS_URL counts rate limits in each process's memory: with N
+    gunicorn workers a client gets N times every limit (log-in, sign-up, password reset, the
+    token endpoint). It still runs, and says so once at start-up."""
+    backend = settings.CACHES["default"]["BACKEND"]
+    if settings.DEBUG or not backend.endswith("LocMemCache"):
+        return
+    logger.warning(
+        "REDIS_URL is not set: rate limits (log-in, sign-up, password reset, emails, the token "
+        "endpoint) are counted per process, so each worker process allows the full limit. "
+        "Set REDIS_URL to share them between processes."
+    )

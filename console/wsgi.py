@@ -6,7 +6,12 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "console.settings")
 
 application = get_wsgi_application()
 
-from .startup import require_secret_key, require_signing_keys  # noqa: E402 - needs settings
+from .startup import (  # noqa: E402 - needs settings
+    require_secret_key,
+    require_signing_keys,
+    warn_if_rate_limits_are_per_process,
+)
 
 require_secret_key()
 require_signing_keys()
+warn_if_rate_limits_are_per_process()
