@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test worker install migrate lint clean bench
+.PHONY: run test worker install migrate lint clean bench screenshots
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Console needs Python 3.11 or newer." or 0)'
@@ -35,6 +35,11 @@ worker: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m pip install -q -e '.[test,bench]'
 	$(BIN)/python bench/token_endpoint.py $(BENCH_ARGS)
+
+# Every page at 1280x800 and 390x844, logged out and as an owner with data, as PNG files in
+# screenshots/ (CONSOLE_SCREENSHOT_DIR to change it); needs Chromium. Not part of `make test`.
+screenshots: $(STAMP)
+	$(BIN)/python -m pytest tests/browser/test_screenshots.py -m screenshots -q -s $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

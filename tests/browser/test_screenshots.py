@@ -1,0 +1,59 @@
+"""`make screenshots`: every page at 1280x800 and 390x844, for a reviewer to look at together.
+
+Not part of `make test` (pytest -m "not screenshots" in pyproject.toml): it checks nothing,
+it writes PNG files to CONSOLE_SCREENSHOT_DIR (default: screenshots/ in the checkout), named
+<who>-<width>-<page>.png. Logged out, then as the owner of an organization part-way to
+production (tests.browser.tour).
+"""
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from django.test import Client
+
+from tests.conftest import PASSWORD
+
+from .conftest import log_in
+from .tour import pages, populate, production_values
+
+pytestmark = [
+    pytest.mark.screenshots,
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+]
+
+WIDTHS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
+FOLDER = Path(os.environ.get("CONSOLE_SCREENSHOT_DIR") or Path(__file__).parents[2] / "screenshots")
+
+
+def file_name(who: str, width: str, path: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-") or "root"
+    return f"{who}-{width}-{slug[:80]}.png"
+
+
+def shoot(chromium, live_server, who: str, paths: list[tuple[str, str]], email: str | None):
+    FOLDER.mkdir(parents=True, exist_ok=True)
+    for width, viewport in WIDTHS.items():
+        context = chromium.new_context(base_url=live_server.url, viewport=viewport)
+        page = context.new_page()
+        if email:
+            log_in(page, email, PASSWORD)
+        for _name, path in paths:
+            page.goto(path)
+            page.screenshot(path=str(FOLDER / file_name(who, width, path)), full_page=True)
+        context.close()
+
+
+def test_every_page_at_both_widths(chromium, live_server, browser_settings, make_user):
+    anonymous = pages(Client())
+    tour = populate(make_user)
+    owner = Client()
+    owner.force_login(tour.owner)
+    visited = pages(owner, tour.values)
+    visited += [p for p in pages(owner, production_values(tour)) if p not in visited]
+
+    shoot(chromium, live_server, "anonymous", anonymous, None)
+    shoot(chromium, live_server, "owner", visited, tour.owner.email)
+    print(f"\n{len(anonymous) + len(visited)} pages x 2 widths written to {FOLDER}")

@@ -1,0 +1,133 @@
+"""A tour of every page: an organization with data on each page, and the pages to visit.
+
+The screenshot sweep (`make screenshots`) and the accessibility sweep walk the same tour, so a
+page a reviewer looks at is a page axe-core checks. The pages come from the URL resolver
+(tests.urlwalk), filled with this organization's ids; those that answer with HTML to the
+visitor are visited.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.test import Client
+from django.utils import timezone
+
+from accounts import services as account_services
+from accounts.models import Membership, Role, User
+from api.models import Outcome, UsageCount
+from apps import services as app_services
+from apps.models import App
+from products.models import MonthlyVolume
+from tests.conftest import contact_sales, organization_of
+from tests.kyb.conftest import OWNER, production_app, request_access
+from tests.urlwalk import endpoints
+
+OWNER_EMAIL = "alice@example.com"
+
+# Pages that only answer a form's POST, or that do something on GET (log out, download).
+NOT_VISITED = {
+    "account_logout",
+    "analytics:csv",
+    "audit_export",
+    "kyb:document_download",
+    "mfa_download_recovery_codes",
+}
+
+
+@dataclass
+class Tour:
+    owner: User
+    sandbox: App
+    production: App
+    values: dict[str, str]
+
+
+def populate(make_user) -> Tour:
+    """Alice's organization part-way to production, with something on every page."""
+    from kyb import services as kyb_services
+    from kyb.models import DocumentKind
+    from tests.kyb import files
+
+    alice = make_user(OWNER_EMAIL, organization="Alice Fintech")
+    organization = organization_of(alice)
+    for email, role in (("bob@example.com", Role.ADMIN), ("dev@example.com", Role.DEVELOPER)):
+        member = make_user(email, organization=None)
+        Membership.objects.create(user=member, organization=organization, role=role)
+    account_services.invitation_create(
+        organization=organization, email="new.hire@example.com", role=Role.VIEWER, invited_by=alice
+    )
+
+    sandbox = app_services.app_create(
+        organization=organization,
+        name="Demo Bank sandbox",
+        display_name="Alice Fintech",
+        app_type=App.Type.SANDBOX,
+        created_by=alice,
+    )
+    old, _ = app_services.client_secret_create(app=sandbox, created_by=alice, name="Old laptop")
+    app_services.client_secret_revoke(secret=old, revoked_by=alice)
+    app_services.client_secret_create(app=sandbox, created_by=alice, name="CI")
+    app_services.client_secret_create(app=sandbox, created_by=alice, name="Staging server")
+    uri = app_services.redirect_uri_add(
+        app=sandbox, uri="https://alice.example/callback", added_by=alice
+    )
+    app_services.redirect_uri_add(app=sandbox, uri="http://localhost:3000/cb", added_by=alice)
+    now = timezone.now().replace(minute=0, second=0, microsecond=0)
+    for day, issued in enumerate((3, 8, 0, 0, 12, 5, 1, 0, 9)):
+        hour = now - timedelta(days=day)
+        if issued:
+            UsageCount.objects.create(app=sandbox, hour=hour, outcome=Outcome.ISSUED, count=issued)
+        if day % 3 == 0:
+            UsageCount.objects.create(
+                app=sandbox, hour=hour, outcome=Outcome.INVALID_CLIENT, count=2
+            )
+
+    contact_sales(alice)
+    production = production_app(alice, name="Alice live")
+    request_access(alice, "transactions")
+    kyb_services.kyb_company_update(
+        organization=organization,
+        updated_by=alice,
+        legal_name="Alice Fintech AB",
+        registration_number="556677-8899",
+        country="SE",
+        registered_address="Sveavägen 1, 111 57 Stockholm",
+        tax_id="",
+        website="https://alice.example",
+        industry="payments",
+        monthly_volume=MonthlyVolume.UP_TO_10K,
+    )
+    kyb_services.beneficial_owner_add(organization=organization, added_by=alice, **OWNER)
+    kyb_services.kyb_document_add(
+        organization=organization,
+        uploaded_by=alice,
+        kind=DocumentKind.values[0],
+        upload=files.upload("certificate.pdf", files.pdf()),
+    )
+    values = {
+        "client_id": sandbox.client_id,
+        "secret_id": str(old.pk),
+        "uri_id": str(uri.pk),
+        "slug": "transactions",
+    }
+    return Tour(owner=alice, sandbox=sandbox, production=production, values=values)
+
+
+def pages(client: Client, values: dict[str, str] | None = None) -> list[tuple[str, str]]:
+    """(name, path) of every page that answers the client with HTML (after redirects), each
+    final path once (a log-in page reached with another `next` is the same page). Django's admin is left out; its pages are Django's."""
+    seen: dict[str, str] = {}
+    for endpoint in endpoints(values):
+        if endpoint.url.startswith("/admin/") or endpoint.name in NOT_VISITED:
+            continue
+        if endpoint.name.startswith(("api:", "openapi")):
+            continue
+        response = client.get(endpoint.url, follow=True)
+        if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
+            continue
+        seen.setdefault(response.request["PATH_INFO"], endpoint.name)
+    return sorted(((name, path) for path, name in seen.items()), key=lambda item: item[0])
+
+
+def production_values(tour: Tour) -> dict[str, str]:
+    return {**tour.values, "client_id": tour.production.client_id}
