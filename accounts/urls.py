@@ -4,7 +4,6 @@ from . import views
 from .views import audit, invitations, secure, settings, team
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("team/", team.team_index, name="team_index"),
     path("team/invite/", team.invitation_create, name="team_invite"),
     path(
@@ -19,6 +18,7 @@ urlpatterns = [
     path("team/transfer/", team.ownership_transfer, name="team_transfer"),
     path("team/two-factor/", team.two_factor_requirement, name="team_two_factor"),
     path("team/delete/", team.organization_delete, name="team_delete"),
+    path("team/organization/", team.organization_settings, name="organization_settings"),
     path("organizations/switch/", team.organization_switch, name="organization_switch"),
     path("invitations/<str:token>/", invitations.invitation, name="invitation"),
     path("settings/", settings.settings_index, name="settings_index"),

@@ -5,6 +5,38 @@ from accounts.validators import NAME_MAX_LENGTH
 from .models import App
 
 
+APP_TYPE_DESCRIPTIONS = {
+    App.Type.SANDBOX: "Test with test credentials and test data only, using Demo Bank.",
+    App.Type.PRODUCTION: "Connects with live banks and stores real end-user data.",
+}
+PRODUCTION_LOCKED = "Contact sales first."
+
+
+class AppTypeSelect(forms.RadioSelect):
+    """The two app types as cards, each with what it is for; a type that can't be chosen yet
+    is shown disabled with the reason (the service refuses it too)."""
+
+    template_name = "apps/widgets/app_type.html"
+    option_template_name = "apps/widgets/app_type_option.html"
+
+    def __init__(self, *args, locked: dict[str, str] | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.locked = locked or {}
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        option["description"] = APP_TYPE_DESCRIPTIONS.get(value, "")
+        option["locked"] = self.locked.get(value, "")
+        described_by = f"{option['attrs']['id']}_description" if option["attrs"].get("id") else ""
+        if option["locked"]:
+            option["attrs"]["disabled"] = True
+            option["selected"] = False
+            option["attrs"].pop("checked", None)
+        if described_by:
+            option["attrs"]["aria-describedby"] = described_by
+        return option
+
+
 class AppCreateForm(forms.Form):
     name = forms.CharField(
         label="App name",
@@ -21,14 +53,22 @@ class AppCreateForm(forms.Form):
     app_type = forms.ChoiceField(
         label="App type",
         choices=App.Type.choices,
-        initial=App.Type.SANDBOX,
-        widget=forms.RadioSelect,
-        help_text="The app type can't be changed later.",
+        widget=AppTypeSelect,
+        help_text="The app type can't be changed later, so choose it yourself.",
         error_messages={
             "required": "Choose Sandbox or Production.",
             "invalid_choice": "Choose Sandbox or Production.",
         },
     )
+
+    def __init__(self, *args, sales_contacted: bool, preselect: str | None = None, **kwargs):
+        """No type is chosen for the user, since it can never change; a link that says which
+        (the go-live checklist's ?type=production) preselects it, when it can be chosen."""
+        super().__init__(*args, **kwargs)
+        locked = {} if sales_contacted else {App.Type.PRODUCTION: PRODUCTION_LOCKED}
+        self.fields["app_type"].widget.locked = locked
+        if preselect in App.Type.values and preselect not in locked:
+            self.initial["app_type"] = preselect
 
 
 class AppRenameForm(forms.Form):

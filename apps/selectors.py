@@ -51,11 +51,16 @@ def app_summary(*, app: App) -> dict:
         active_secrets=Count("secrets", filter=Q(secrets__revoked_at__isnull=True), distinct=True),
         redirect_uris=Count("redirect_uris", distinct=True),
     )
-    return {
+    summary = {
         **counts,
         "max_secrets": MAX_ACTIVE_SECRETS,
         "recent_activity": list(app_activity(app=app)[:5]),
     }
+    if app.is_production:
+        summary["approved_products"] = product_selectors.approved_products(
+            organization=app.organization_id
+        )
+    return summary
 
 
 def allowed_scopes(*, app: App) -> frozenset[str]:

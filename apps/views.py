@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_http_methods
@@ -63,7 +64,10 @@ def app_list(request: HttpRequest) -> HttpResponse:
 @organization_required("app.create")
 @require_http_methods(["GET", "POST"])
 def app_create(request: HttpRequest) -> HttpResponse:
-    form = AppCreateForm(_posted(request))
+    sales_contacted = product_selectors.sales_contacted(organization=request.organization)
+    form = AppCreateForm(
+        _posted(request), sales_contacted=sales_contacted, preselect=request.GET.get("type")
+    )
     if request.method == "POST" and form.is_valid():
         try:
             app = services.app_create(
@@ -82,7 +86,7 @@ def app_create(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "nav_section": "apps",
-            "sales_contacted": product_selectors.sales_contacted(organization=request.organization),
+            "sales_contacted": sales_contacted,
         },
     )
 
@@ -117,6 +121,11 @@ def app_settings(request: HttpRequest, app: App) -> HttpResponse:
 @app_required("app.view")
 def api_client(request: HttpRequest, app: App) -> HttpResponse:
     return _api_client_page(request, app, RedirectURIForm())
+
+
+def _api_client_section(app: App, section: str) -> HttpResponse:
+    """Back to the API client tab, scrolled to the section that changed (its message is there)."""
+    return redirect(reverse("apps:api_client", kwargs={"client_id": app.client_id}) + f"#{section}")
 
 
 def _api_client_page(request: HttpRequest, app: App, uri_form: RedirectURIForm) -> HttpResponse:
@@ -217,8 +226,9 @@ def client_secret_revoke(request: HttpRequest, app: App, secret_id: int) -> Http
         messages.success(
             request,
             f"Client secret {secret.hint}… is revoked. It can no longer authenticate {app.name}.",
+            extra_tags="section:client-secrets",
         )
-        return redirect("apps:api_client", client_id=app.client_id)
+        return _api_client_section(app, "client-secrets")
     return _page(request, "apps/client_secret_revoke.html", app, "api_client", secret=secret)
 
 
@@ -236,8 +246,12 @@ def redirect_uri_add(request: HttpRequest, app: App) -> HttpResponse:
         except ValidationError as error:
             form.add_error("uri", error)
         else:
-            messages.success(request, f"Redirect URI {redirect_uri.uri} added.")
-            return redirect("apps:api_client", client_id=app.client_id)
+            messages.success(
+                request,
+                f"Redirect URI {redirect_uri.uri} added.",
+                extra_tags="section:redirect-uris",
+            )
+            return _api_client_section(app, "redirect-uris")
     return _api_client_page(request, app, form)
 
 
@@ -248,8 +262,10 @@ def redirect_uri_remove(request: HttpRequest, app: App, uri_id: int) -> HttpResp
     if request.method == "GET":  # removing takes the button on the API client tab
         return redirect("apps:api_client", client_id=app.client_id)
     services.redirect_uri_remove(redirect_uri=redirect_uri, removed_by=request.user)
-    messages.success(request, f"Redirect URI {redirect_uri.uri} removed.")
-    return redirect("apps:api_client", client_id=app.client_id)
+    messages.success(
+        request, f"Redirect URI {redirect_uri.uri} removed.", extra_tags="section:redirect-uris"
+    )
+    return _api_client_section(app, "redirect-uris")
 
 
 @app_required("app.view")

@@ -132,6 +132,8 @@ TEMPLATES = [
                 "accounts.context_processors.console",
                 "apps.context_processors.app_menu",
             ],
+            # {% messages_here %} and |browser in every template, without a {% load %}.
+            "builtins": ["console.templatetags.console_ui"],
         },
     },
 ]

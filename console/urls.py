@@ -2,11 +2,14 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
+from . import views
+
 # The admin logs in through the Console's own log-in page: the same rate limits (and, with
 # MFA, the same second factor); a logged-in user who isn't staff gets 403.
 admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
+    path("", views.home, name="home"),
     path("", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("apps/", include("apps.urls")),

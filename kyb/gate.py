@@ -12,16 +12,15 @@ products.services.sales_contact_require, the same rule this module applies.)
 from dataclasses import dataclass
 
 from django.db import models
+from django.db.models import Exists, OuterRef, Subquery
 from django.urls import reverse
 
 from accounts.models import Organization
 from apps.models import App
-from products import selectors as product_selectors
-from products.models import GoLiveStep
+from products.models import GoLiveStep, SalesContact
 from products.services import StepMissing
 
-from . import selectors
-from .models import KybStatus, ProductionAccessRequest
+from .models import KybStatus, KybSubmission, ProductionAccessRequest
 
 ORDER: tuple[GoLiveStep, ...] = tuple(GoLiveStep)
 
@@ -71,6 +70,9 @@ _URLS = {
     GoLiveStep.KYB: "kyb:kyb",
 }
 
+# The checklist's link to step 2 opens the form with Production chosen.
+_QUERIES = {GoLiveStep.PRODUCTION_APP: "?type=production"}
+
 _NEXT = {
     GoLiveStep.CONTACT_SALES: "Tell our business team about your company and plans.",
     GoLiveStep.PRODUCTION_APP: "Create an app with the App type Production.",
@@ -80,15 +82,26 @@ _NEXT = {
 
 
 def _facts(organization: Organization) -> tuple[dict[GoLiveStep, bool], KybStatus | None]:
-    kyb_status = selectors.kyb_status(organization=organization)
+    """Every step's fact in one query (the home page shows the checklist on every visit)."""
+    in_organization = {"organization": OuterRef("pk")}
+    row = (
+        Organization.objects.filter(pk=organization.pk)
+        .annotate(
+            sales=Exists(SalesContact.objects.filter(**in_organization)),
+            production_app=Exists(
+                App.objects.filter(**in_organization, app_type=App.Type.PRODUCTION)
+            ),
+            access=Exists(ProductionAccessRequest.objects.filter(**in_organization)),
+            kyb=Subquery(KybSubmission.objects.filter(**in_organization).values("status")[:1]),
+        )
+        .values("sales", "production_app", "access", "kyb")
+        .first()
+    ) or {"sales": False, "production_app": False, "access": False, "kyb": None}
+    kyb_status = KybStatus(row["kyb"]) if row["kyb"] else None
     facts = {
-        GoLiveStep.CONTACT_SALES: product_selectors.sales_contacted(organization=organization),
-        GoLiveStep.PRODUCTION_APP: App.objects.filter(
-            organization=organization, app_type=App.Type.PRODUCTION
-        ).exists(),
-        GoLiveStep.PRODUCTION_ACCESS: ProductionAccessRequest.objects.filter(
-            organization=organization
-        ).exists(),
+        GoLiveStep.CONTACT_SALES: row["sales"],
+        GoLiveStep.PRODUCTION_APP: row["production_app"],
+        GoLiveStep.PRODUCTION_ACCESS: row["access"],
         GoLiveStep.KYB: kyb_status in KYB_COMPLETED,
     }
     return facts, kyb_status
@@ -100,7 +113,7 @@ def go_live(organization: Organization) -> GoLive:
     steps: list[Step] = []
     previous: Step | None = None
     for step in ORDER:
-        url = reverse(_URLS[step])
+        url = reverse(_URLS[step]) + _QUERIES.get(step, "")
         if previous is not None and previous.state != StepState.DONE:
             blocker = next(s for s in steps if s.state != StepState.DONE)
             state, reason = StepState.LOCKED, f"{blocker.label} first."

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.html import format_html
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts import permissions
@@ -60,7 +61,7 @@ def go_live(request: HttpRequest) -> HttpResponse:
             "go_live": gate.go_live(request.organization),
             "can_take_steps": permissions.allows(role, "production_access.request"),
             "can_create_app": permissions.allows(role, "app.create"),
-            "nav_section": "products",
+            "nav_section": "go_live",
         },
     )
 
@@ -86,10 +87,14 @@ def production_access_request(request: HttpRequest, slug: str) -> HttpResponse:
             form.add_error(None, error)
         else:
             done = gate.go_live(organization).done(GoLiveStep.KYB)
+            requested = f"Production access to {product.name} is requested."
             messages.success(
                 request,
-                f"Production access to {product.name} is requested. "
-                + ("Our team will review it." if done else "Next, complete KYB."),
+                f"{requested} Our team will review it."
+                if done
+                else format_html(
+                    '{} <a href="{}">Next, complete KYB.</a>', requested, reverse("kyb:kyb")
+                ),
             )
             return redirect("kyb:products")
     elif request.method == "POST":

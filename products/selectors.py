@@ -36,3 +36,8 @@ def approved_scopes(*, organization: Organization | int) -> frozenset[str]:
 def sales_contacted(*, organization: Organization | int) -> bool:
     """Step 1 of going to production is done."""
     return SalesContact.objects.filter(organization=organization).exists()
+
+
+def approved_products(*, organization: Organization | int) -> list[Product]:
+    """The products approved for production for the organization, by name."""
+    return list(Product.objects.filter(grants__organization=organization).order_by("name"))

@@ -125,6 +125,7 @@ ROWS: dict[str, Row] = {
     "team_transfer": page("organization.transfer"),
     "team_two_factor": page("organization.require_two_factor"),
     "team_delete": page("organization.delete"),
+    "organization_settings": page("organization.delete"),
     "organization_switch": USER,
     "invitation": PUBLIC,
     "account_secure": PUBLIC,

@@ -14,12 +14,6 @@ RESEND_SENT = (
 )
 
 
-def home(request: HttpRequest) -> HttpResponse:
-    if not request.organization:  # left, removed, or the organization was deleted
-        return render(request, "team/no_organization.html", {"nav_section": "home"})
-    return render(request, "console/home.html", {"nav_section": "home"})
-
-
 @login_not_required
 @require_http_methods(["GET", "POST"])
 def resend_verification(request: HttpRequest) -> HttpResponse:

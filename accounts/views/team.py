@@ -69,7 +69,6 @@ def _team_page(request: HttpRequest, *, status: int = 200, refusal: str = "", **
     role = role_of(request)
     can_change_roles = permissions.allows(role, "team.change_role")
     can_remove = permissions.allows(role, "team.remove")
-    can_require_two_factor = permissions.allows(role, "organization.require_two_factor")
     roles_to_give = _roles_to_give(role)
     members = []
     memberships = list(
@@ -112,17 +111,13 @@ def _team_page(request: HttpRequest, *, status: int = 200, refusal: str = "", **
         "can_invite": permissions.allows(role, "team.invite"),
         "can_change_roles": can_change_roles,
         "can_transfer": permissions.allows(role, "organization.transfer"),
-        "can_require_two_factor": can_require_two_factor,
-        "can_delete": permissions.allows(role, "organization.delete"),
+        "can_manage_organization": permissions.allows(role, "organization.delete"),
         "can_view_audit": permissions.allows(role, "audit.view"),
-        "has_two_factor": can_require_two_factor and _has_two_factor(request),
+        # The only owner can't leave (services.membership_leave refuses it too): the button
+        # is shown disabled, with the reason.
+        "last_owner": services.LAST_OWNER if role == Role.OWNER and owners == 1 else "",
         "invite_form": bound.get("invite_form") or _invitation_form(request),
         "transfer_form": bound.get("transfer_form") or _transfer_form(request),
-        "two_factor_form": bound.get("two_factor_form")
-        or TwoFactorRequirementForm(
-            initial={"required": organization.require_two_factor}, auto_id="two-factor-%s"
-        ),
-        "delete_form": bound.get("delete_form") or OrganizationDeleteForm(auto_id="delete-%s"),
         "refusal": refusal,
         "role_summary": [
             (label, permissions.ROLE_SUMMARY.get(value, "")) for value, label in Role.choices
@@ -140,19 +135,47 @@ def _team_page(request: HttpRequest, *, status: int = 200, refusal: str = "", **
     return render(request, "team/team.html", context, status=status)
 
 
+def _organization_page(request: HttpRequest, *, status: int = 200, **bound) -> HttpResponse:
+    """Organization settings: the two-factor rule and deleting the organization (owners)."""
+    organization = request.organization
+    role = role_of(request)
+    can_require_two_factor = permissions.allows(role, "organization.require_two_factor")
+    context = {
+        "can_require_two_factor": can_require_two_factor,
+        "can_delete": permissions.allows(role, "organization.delete"),
+        "has_two_factor": can_require_two_factor and _has_two_factor(request),
+        "two_factor_form": bound.get("two_factor_form")
+        or TwoFactorRequirementForm(
+            initial={"required": organization.require_two_factor}, auto_id="two-factor-%s"
+        ),
+        "delete_form": bound.get("delete_form") or OrganizationDeleteForm(auto_id="delete-%s"),
+        "nav_section": "team",
+    }
+    return render(request, "team/organization_settings.html", context, status=status)
+
+
 def _refused(request: HttpRequest, error: ValidationError) -> HttpResponse:
     return _team_page(request, status=400, refusal=" ".join(error.messages))
 
 
-def _done(request: HttpRequest, message: str, anchor: str = "members") -> HttpResponse:
-    messages.success(request, message)
-    return redirect(f"{reverse('team_index')}#{anchor}")
+def _done(
+    request: HttpRequest, message: str, anchor: str = "members", page: str = "team_index"
+) -> HttpResponse:
+    """Back to the section that changed, where its message shows."""
+    messages.success(request, message, extra_tags=f"section:{anchor}")
+    return redirect(f"{reverse(page)}#{anchor}")
 
 
 @organization_required("team.view")
 @require_GET
 def team_index(request: HttpRequest) -> HttpResponse:
     return _team_page(request)
+
+
+@organization_required("organization.delete")
+@require_GET
+def organization_settings(request: HttpRequest) -> HttpResponse:
+    return _organization_page(request)
 
 
 # --- Invitations ---------------------------------------------------------------------------
@@ -281,9 +304,7 @@ def ownership_transfer(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            return _done(
-                request, f"{to.user.email} is now an owner, and you are an admin.", "members"
-            )
+            return _done(request, f"{to.user.email} is now an owner, and you are an admin.")
     return _team_page(request, status=400, transfer_form=form)
 
 
@@ -302,13 +323,14 @@ def two_factor_requirement(request: HttpRequest) -> HttpResponse:
         )
     except ValidationError as error:
         form.add_error(None, error)
-        return _team_page(request, status=400, two_factor_form=form)
+        return _organization_page(request, status=400, two_factor_form=form)
     return _done(
         request,
         "Every member now needs two-factor log-in."
         if required
         else "Two-factor log-in is no longer required.",
         "two-factor",
+        page="organization_settings",
     )
 
 
@@ -328,7 +350,7 @@ def organization_delete(request: HttpRequest) -> HttpResponse:
             form.add_error(None, error)
         else:
             return _away(request, f"{organization.name} was deleted.")
-    return _team_page(request, status=400, delete_form=form)
+    return _organization_page(request, status=400, delete_form=form)
 
 
 # --- The organization switcher ---------------------------------------------------------------

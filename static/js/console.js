@@ -1,23 +1,88 @@
-// Console's only script: Copy buttons. Pages work without it (the fields are selectable).
+// Console's only script. Every page works without it; it adds Copy buttons, moves the focus
+// to a form's first error, and closes open menus. CSP allows no inline script: all is here.
 "use strict";
 
+// --- Copy buttons: <button data-copy="field-id"> copies the field's value ----------------------
 document.addEventListener("click", async (event) => {
   const button = event.target.closest("button[data-copy]");
   if (!button) return;
   const field = document.getElementById(button.dataset.copy);
   const status = document.querySelector(`[data-copy-status="${button.dataset.copy}"]`);
   if (!field) return;
+  const text = field.value !== undefined ? field.value : field.textContent;
   let copied = false;
   try {
-    await navigator.clipboard.writeText(field.value);
+    await navigator.clipboard.writeText(text);
     copied = true;
   } catch {
-    field.select();
+    if (field.select) field.select();
     copied = document.execCommand && document.execCommand("copy");
   }
   if (status) {
     status.textContent = copied ? "Copied to the clipboard." : "Select the text and copy it.";
   }
-  button.textContent = copied ? "Copied" : "Copy";
-  setTimeout(() => { button.textContent = "Copy"; }, 2000);
+  const label = button.dataset.copyLabel || "Copy";
+  button.textContent = copied ? "Copied" : label;
+  setTimeout(() => { button.textContent = label; }, 2000);
 });
+
+// --- A form that failed: focus its first invalid field, so the error is where the eye is ------
+function focusFirstError() {
+  const summary = document.querySelector("[data-error-summary]");
+  if (!summary) return;
+  const form = summary.closest("form");
+  const field = form && form.querySelector("[aria-invalid='true']");
+  if (field) {
+    field.focus({ preventScroll: true });
+    // The summary sits just above the form's first field: show both when they fit.
+    const top = summary.getBoundingClientRect().top + window.scrollY - 80;
+    const fieldBottom = field.getBoundingClientRect().bottom + window.scrollY;
+    if (fieldBottom - top < window.innerHeight - 40) {
+      window.scrollTo({ top: Math.max(top, 0) });
+    } else {
+      field.scrollIntoView({ block: "center" });
+    }
+  } else {
+    summary.focus({ preventScroll: true });
+    summary.scrollIntoView({ block: "center" });
+  }
+}
+
+// The summary's links focus their field (a plain anchor only scrolls to it).
+document.addEventListener("click", (event) => {
+  const link = event.target.closest("[data-error-summary] a[href^='#']");
+  if (!link) return;
+  const target = document.getElementById(link.getAttribute("href").slice(1));
+  if (!target) return;
+  event.preventDefault();
+  target.focus();
+  target.scrollIntoView({ block: "center" });
+});
+
+// --- Menus (<details class="menu">): one open at a time, closed by an outside click or Esc ----
+document.addEventListener("click", (event) => {
+  for (const menu of document.querySelectorAll("details.menu[open]")) {
+    if (!menu.contains(event.target)) menu.removeAttribute("open");
+  }
+});
+document.addEventListener("toggle", (event) => {
+  const opened = event.target;
+  if (!(opened instanceof HTMLDetailsElement) || !opened.open || !opened.matches(".menu")) return;
+  for (const menu of document.querySelectorAll("details.menu[open]")) {
+    if (menu !== opened) menu.removeAttribute("open");
+  }
+}, true);
+document.addEventListener("keydown", (event) => {
+  if (event.key !== "Escape") return;
+  for (const menu of document.querySelectorAll("details.menu[open]")) {
+    menu.removeAttribute("open");
+    const summary = menu.querySelector("summary");
+    if (summary && menu.contains(document.activeElement)) summary.focus();
+  }
+});
+
+if (document.readyState === "loading") {
+  document.addEventListener("DOMContentLoaded", focusFirstError);
+} else {
+  focusFirstError();
+}

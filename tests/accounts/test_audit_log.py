@@ -153,7 +153,8 @@ def test_each_entry_shows_time_actor_action_target_ip_and_user_agent(alice_clien
     )
     page = alice_client.get(LOG, {"actor": "bob@example.com"}).content.decode()
 
-    assert "2025-03-02 14:05:09" in page
+    assert ">2 Mar 2025, 14:05</time>" in page  # the Console's one timestamp format
+    assert 'title="2 Mar 2025, 14:05:09 UTC"' in page
     assert "bob@example.com" in page
     assert "Role changed" in page
     assert "old role: developer; new role: admin" in page
@@ -161,8 +162,8 @@ def test_each_entry_shows_time_actor_action_target_ip_and_user_agent(alice_clien
     assert "dan@example.com" in page and "(user)" in page
     assert "198.51.100.23" in page
     assert f'title="{agent}"' in page  # the full string on hover
-    assert f">{agent}<" not in page  # shortened in the cell
-    assert f">{agent[:39]}…<" in page
+    assert f">{agent}<" not in page  # named as people name it, not the raw string
+    assert ">Apple Mail on Mac OS X<" in page  # ua-parser: a WebKit string with no Safari token
 
 
 def test_times_are_utc_whatever_the_servers_time_zone(alice_client, org, settings):
@@ -172,7 +173,7 @@ def test_times_are_utc_whatever_the_servers_time_zone(alice_client, org, setting
     page = alice_client.get(LOG, {"actor": "bob@example.com"}).content.decode()
     (row,) = export(alice_client, actor="bob@example.com")
 
-    assert "2025-03-02 01:05:09" in page
+    assert ">2 Mar 2025, 01:05</time>" in page
     assert row["time_utc"] == "2025-03-02T01:05:09Z"
 
 

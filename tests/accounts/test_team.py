@@ -112,18 +112,23 @@ def test_every_action_of_the_permission_table_has_words_on_the_team_page():
 
 
 def test_an_owner_sees_every_management_form(alice_client, team):
+    """The team's forms on the Team page ("Invite a member" first); the organization's own,
+    the two-factor rule and deleting it, on Organization settings."""
     html = page(alice_client.get(TEAM))
+    organization = page(alice_client.get(reverse("organization_settings")))
 
     for text in (
         "Change role",
         ">Remove<",
         "Send invitation",
         "Transfer ownership</button>",
-        "Require two-factor log-in for every member",
-        "Delete organization</button>",
         "Leave organization</button>",
+        'href="/team/organization/"',
     ):
         assert text in html, text
+    assert html.index("Invite a member") < html.index("Members</h2>")
+    for text in ("Require two-factor log-in for every member", "Delete organization</button>"):
+        assert text in organization and text not in html, text
 
 
 @pytest.mark.parametrize("role", ["developer", "viewer"])
@@ -207,7 +212,9 @@ def test_an_owner_invites_by_email_and_the_link_goes_out_under_the_console_base_
     html = page(alice_client.get(TEAM))
     assert "Invitation sent to erin@example.com" in html
     assert re.search(
-        r"<td>erin@example.com</td>\s*<td>Viewer</td>\s*<td>alice@example.com</td>", html
+        r'<td data-label="Email">erin@example.com</td>\s*<td data-label="Role">Viewer</td>\s*'
+        r'<td data-label="Invited by">alice@example.com</td>',
+        html,
     )
 
 

@@ -1,5 +1,7 @@
 """Creating, listing and renaming apps; display name and app type never change."""
 
+import re
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
@@ -44,8 +46,44 @@ def test_the_form_warns_before_submit_that_display_name_and_type_are_final(alice
     assert "neither the display name nor the app type can be changed" in page
     for label in ("App name", "Display name (public)", "App type"):
         assert f">{label}</" in page
-    assert " Sandbox</label>" in page and " Production</label>" in page
+    assert ">Sandbox</label>" in page and ">Production</label>" in page
     assert ">Create app</button>" in page
+
+
+def checked_types(page: str) -> list[str]:
+    return re.findall(r'<input type="radio" name="app_type" value="(\w+)"[^>]*\bchecked\b', page)
+
+
+def test_the_form_chooses_no_app_type_for_you(alice_client, alice):
+    """The type can never change, so the user picks it (issue 12, point 3)."""
+    contact_sales(alice)
+
+    assert checked_types(alice_client.get(CREATE_URL).content.decode()) == []
+    response = create(alice_client, app_type="")
+    assert response.status_code == 200
+    assert "Choose Sandbox or Production." in response.content.decode()
+    assert not App.objects.exists()
+
+
+def test_the_go_live_link_opens_the_form_with_production_chosen(alice_client, alice):
+    contact_sales(alice)
+
+    page = alice_client.get(CREATE_URL + "?type=production").content.decode()
+
+    assert checked_types(page) == ["production"]
+
+
+def test_before_contact_sales_production_is_shown_disabled_with_the_reason(alice_client):
+    page = alice_client.get(CREATE_URL + "?type=production").content.decode()
+
+    production = re.search(r'<input type="radio" name="app_type" value="production"[^>]*>', page)
+    assert production and " disabled" in production.group(0)
+    assert checked_types(page) == []
+    reason = re.search(r'id="id_app_type_1_description">(.*?)</p>', page, re.S).group(1)
+    assert "Contact sales first." in reason
+    forged = create(alice_client, app_type="production")
+    assert "Contact sales first." in forged.content.decode()
+    assert not App.objects.exists()
 
 
 @pytest.mark.parametrize("app_type", ["sandbox", "production"])
@@ -152,8 +190,10 @@ def test_the_dropdown_keeps_the_tab_when_switching_apps(alice_client, alice, mak
     alpha = make_app(alice, name="Alpha")
     beta = make_app(alice, name="Beta")
     page = alice_client.get(f"/apps/{alpha.client_id}/settings/api-client/").content.decode()
-    assert f'href="/apps/{beta.client_id}/settings/api-client/">Beta' in page
-    assert f'href="/apps/{alpha.client_id}/settings/api-client/" aria-current="page">Alpha' in page
+    beta_url = f"/apps/{beta.client_id}/settings/api-client/"
+    alpha_url = f"/apps/{alpha.client_id}/settings/api-client/"
+    assert re.search(rf'href="{beta_url}" title="Beta">', page)
+    assert re.search(rf'href="{alpha_url}" title="Alpha" aria-current="page">', page)
 
 
 # --- Renaming ---------------------------------------------------------------------------------

@@ -281,8 +281,9 @@ def test_the_api_client_tab_lists_hint_name_creator_and_never_used(
     secret, _ = services.client_secret_create(app=sandbox_app, created_by=alice, name="CI")
     page = alice_client.get(api_client_url(sandbox_app)).content.decode()
     assert f"<code>{secret.hint}…</code>" in page
-    assert "<td>CI</td>" in page and "<td>alice@example.com</td>" in page
-    assert "<td>never</td>" in page
+    assert '<td data-label="Name">CI</td>' in page
+    assert '<td data-label="Created by">alice@example.com</td>' in page
+    assert '<td data-label="Last used">Never</td>' in page
     assert "1 of 5 active secrets." in page
     assert f'aria-label="Revoke {secret.hint}…">Revoke</button>' in page
 

@@ -174,7 +174,7 @@ def test_the_owner_creates_a_client_secret_sees_it_once_and_copies_it(
     page.goto(f"/apps/{sandbox_app.client_id}/settings/api-client/")
     row = secret_row(page, secret.hint)
     expect(row).to_have_count(1)
-    expect(row.get_by_role("cell", name="never", exact=True)).to_be_visible()
+    expect(row.get_by_role("cell", name="Never", exact=True)).to_be_visible()
     listed_in_full = plaintext in page.content()
     assert not listed_in_full, "the API client tab lists the whole secret"
     assert ClientSecret.objects.filter(app=sandbox_app).count() == 1
@@ -225,10 +225,17 @@ def test_at_five_active_secrets_create_new_client_secret_says_to_revoke_one(
     expect(page.get_by_label("Client secret", exact=True)).to_be_visible()
     page.get_by_role("link", name="Done").click()
     expect(active_secret_count(page)).to_contain_text("5 of 5 active secrets.")
-    expect(page.get_by_text("Revoke one before you create another.")).to_be_visible()
     expect(page.get_by_role("button", name=re.compile(r"^Revoke "))).to_have_count(5)
+    # Shown disabled, with the reason beside it (issue 12, point 4)...
+    create = page.get_by_role("button", name="Create new client secret")
+    expect(create).to_be_disabled()
+    expect(
+        page.get_by_text("All 5 secrets are active. Revoke one to create another.")
+    ).to_be_visible()
+    assert create.get_attribute("aria-describedby") == "secret-limit-reason"
 
-    page.get_by_role("button", name="Create new client secret").click()
+    # ...and the form's own URL, opened anyway, still refuses.
+    page.goto(f"/apps/{sandbox_app.client_id}/settings/api-client/secrets/new/")
     expect(
         page.get_by_text(
             "This app already has 5 active client secrets, the most it can have. "
@@ -402,7 +409,13 @@ def test_a_wrong_password_shows_an_error_and_creates_no_secret(
 
     create_secret_through_the_form(page, password="not-the-right-password")
 
-    expect(page.get_by_text("That isn't your Console account password.")).to_be_visible()
+    field_error = page.locator(".field .errors").get_by_text(
+        "That isn't your Console account password."
+    )
+    expect(field_error).to_be_visible()
+    summary = page.locator("[data-error-summary]")
+    expect(summary).to_contain_text("That isn't your Console account password.")
+    expect(page.get_by_label("Password")).to_be_focused()
     expect(page.get_by_label("Password")).to_have_value("")
     expect(page.get_by_label("Client secret", exact=True)).to_have_count(0)
     screenshot(page, "apps-secret-wrong-password")

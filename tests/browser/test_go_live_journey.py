@@ -56,7 +56,7 @@ def navigate(page, name: str) -> None:
 
 def product_row(page, name: str):
     return page.get_by_role("row").filter(
-        has=page.get_by_role("cell").get_by_text(name, exact=True)
+        has=page.get_by_role("rowheader").get_by_text(name, exact=True)
     )
 
 
@@ -256,13 +256,12 @@ def test_a_new_owner_walks_the_four_steps_and_a_reviewer_approves_production_acc
 
     # Step 3: production access to Transactions, for that app.
     request_production_access(page, app.client_id)
-    expect(
-        page.get_by_text("Production access to Transactions is requested. Next, complete KYB.")
-    ).to_be_visible()
+    expect(page.get_by_text("Production access to Transactions is requested.")).to_be_visible()
+    expect(page.get_by_role("link", name="Next, complete KYB.")).to_have_attribute("href", "/kyb/")
     expect(product_row(page, "Transactions")).to_contain_text("Requested")
 
     # Step 4: KYB, from the Go live checklist.
-    page.get_by_role("link", name="Go live").click()
+    navigate(page, "Go live")
     checklist = page.get_by_role("list", name="Going to production")
     expect(checklist.get_by_role("listitem")).to_have_count(4)
     for done in ("Contact sales", "Create a production app", "Request production access"):
@@ -330,7 +329,7 @@ def test_when_a_reviewer_asks_for_changes_the_owner_reads_the_note_edits_and_res
     log_in(page, owner.email)
     navigate(page, "Products")
     expect(product_row(page, "Transactions")).to_contain_text("Changes requested")
-    page.get_by_role("link", name="Go live").click()
+    navigate(page, "Go live")
     expect(page.get_by_text("Changes requested.")).to_be_visible()
     page.get_by_role("link", name="Edit your KYB").click()
 

@@ -141,7 +141,7 @@ def navigate(page, name: str) -> None:
 
 
 def invite_form(page):
-    return page.locator("form").filter(has=page.get_by_role("heading", name="Invite a member"))
+    return page.get_by_role("region", name="Invite a member").locator("form")
 
 
 def invite_through_the_team_page(page, email: str, role: str) -> None:

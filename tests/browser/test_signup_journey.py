@@ -93,7 +93,7 @@ def test_a_wrong_password_shows_an_error_and_stays_logged_out(page, alice, brows
 
 # --- Small screens and keyboards ------------------------------------------------------------
 
-NAVIGATION = ["Home", "Apps", "Products", "Analytics", "Team", "Settings"]
+NAVIGATION = ["Home", "Apps", "Analytics", "Go live", "Products", "Team", "Settings"]
 
 
 def horizontal_overflow(page) -> int:
@@ -109,15 +109,22 @@ def test_on_a_phone_the_home_page_fits_the_screen_and_shows_the_navigation(
 
     assert horizontal_overflow(phone) <= 0
     screenshot(phone, "home-phone")
-    navigation = phone.get_by_role("navigation", name="Console")
-    # One compact row above the content, not a band of empty space.
-    assert navigation.bounding_box()["height"] <= 72, navigation.bounding_box()
+    # The sidebar folds into the top bar's Menu button (issue 12, point 6).
+    expect(phone.get_by_role("navigation", name="Console", exact=True)).to_be_hidden()
+    menu = phone.get_by_label("Menu", exact=True)
+    expect(menu).to_be_in_viewport()
+    menu.click()
+    navigation = phone.get_by_role("navigation", name="Console menu")
     for name in NAVIGATION:
         link = navigation.get_by_role("link", name=name, exact=True)
         expect(link).to_be_visible()
-        link.scroll_into_view_if_needed()
         expect(link).to_be_in_viewport()
-    assert horizontal_overflow(phone) <= 0  # scrolling the navigation didn't widen the page
+    expect(navigation.get_by_role("link", name="Home", exact=True)).to_have_attribute(
+        "aria-current", "page"
+    )
+    phone.mouse.click(200, 800)  # a click outside closes it
+    expect(navigation).to_be_hidden()
+    assert horizontal_overflow(phone) <= 0
     assert browser_errors == []
 
 

@@ -115,7 +115,8 @@ def populate(make_user) -> Tour:
 
 def pages(client: Client, values: dict[str, str] | None = None) -> list[tuple[str, str]]:
     """(name, path) of every page that answers the client with HTML (after redirects), each
-    final path once (a log-in page reached with another `next` is the same page). Django's admin is left out; its pages are Django's."""
+    final path once (a log-in page reached with another `next` is the same page). Django's
+    admin is left out; its pages are Django's."""
     seen: dict[str, str] = {}
     for endpoint in endpoints(values):
         if endpoint.url.startswith("/admin/") or endpoint.name in NOT_VISITED:

@@ -97,13 +97,15 @@ def test_products_lists_the_whole_catalog_with_descriptions_scopes_and_sandbox(
 ):
     page = page_of(alice_client, PRODUCTS)
     assert "<h1>Products</h1>" in page
-    assert re.findall(r"<td><strong>([^<]+)</strong>", page) == CATALOG
+    assert re.findall(r'<th scope="row" data-label="Product"><strong>([^<]+)</strong>', page) == (
+        CATALOG
+    )
     for product in Product.objects.all():
         cells = row(page, product.slug)
         assert f'<span class="muted">{html.escape(product.description)}</span>' in cells
         assert re.findall(r"<code>([^<]+)</code>", cells) == product.scopes
         assert product.scopes, product.slug
-        assert "<td>Available in sandbox</td>" in cells
+        assert '<td data-label="Sandbox">Available in sandbox</td>' in cells
         assert status_of(page, product.slug) == "Not requested"
     assert page.count("Available in sandbox") == 11
 
@@ -149,6 +151,7 @@ def test_another_organizations_requests_do_not_show(alice_client, charlie, catal
 def test_only_owners_and_admins_are_offered_request_production_access(
     client, alice, add_member, catalog, role, offered
 ):
+    production_app(alice)  # Products is unlocked: the button is a link, for those offered it
     client.force_login(add_member(organization_of(alice), role))
     page = page_of(client, PRODUCTS)
     link = 'href="/products/transactions/request-access/"'
@@ -170,7 +173,7 @@ def test_a_requested_product_is_no_longer_offered_for_a_request(alice_client, al
     ("stage", "label", "url"),
     [
         ("nothing", "Contact sales", "/contact-sales/"),
-        ("contacted", "Create a production app", "/apps/new/"),
+        ("contacted", "Create a production app", "/apps/new/?type=production"),
     ],
 )
 def test_before_a_production_app_products_says_which_step_is_missing(
@@ -183,6 +186,12 @@ def test_before_a_production_app_products_says_which_step_is_missing(
         f"Requesting production access is locked: <strong>{label} first.</strong> "
         f'<a href="{url}">{label}</a>' in page
     )
+    # Every product's button is shown disabled, with the reason beside it (issue 12, point 4).
+    for slug in ("transactions", "balance-check"):
+        cells = row(page, slug)
+        assert re.search(r"<button [^>]*disabled[^>]*>Request production access</button>", cells)
+        assert f'<p class="locked-reason" id="locked-{slug}">{label} first.</p>' in cells
+        assert "request-access" not in cells
     form = page_of(alice_client, REQUEST.format("transactions"))
     assert f"<strong>{label} first.</strong>" in form
     assert f'<a href="{url}">{label}</a>' in form
@@ -235,7 +244,10 @@ def test_a_valid_request_is_recorded_and_shown_as_requested(alice_client, alice,
     assert event.actor == alice
     assert event.details["product"] == "transactions"
     page = page_of(alice_client, PRODUCTS)
-    assert "Production access to Transactions is requested. Next, complete KYB." in page
+    assert (
+        'Production access to Transactions is requested. <a href="/kyb/">Next, complete KYB.</a>'
+        in page
+    )
     assert status_of(page, "transactions") == "Requested"
 
 
@@ -287,9 +299,9 @@ def test_a_request_needs_a_use_case(alice_client, apps, use_case, message):
 def test_requesting_the_same_product_twice_is_refused(alice_client, apps):
     assert request_form(alice_client, apps=[apps["live"].pk]).status_code == 302
     page = page_of(alice_client, REQUEST.format("transactions"))
-    assert "Production access to Transactions is already requested: <strong>Requested</strong>" in (
-        page
-    )
+    assert '<span class="status status--requested">Requested</span>' in page
+    assert "You requested production access to Transactions on " in page
+    assert '<a href="/kyb/">Next, complete KYB.</a>' in page
     assert 'name="use_case"' not in page
     again = request_form(alice_client, apps=[apps["second"].pk], use_case="Again")
     assert again.status_code == 400
@@ -358,7 +370,7 @@ EXPECTED = {
 LABELS = ["Contact sales", "Create a production app", "Request production access", "Complete KYB"]
 URLS = {
     GoLiveStep.CONTACT_SALES: "/contact-sales/",
-    GoLiveStep.PRODUCTION_APP: "/apps/new/",
+    GoLiveStep.PRODUCTION_APP: "/apps/new/?type=production",
     GoLiveStep.PRODUCTION_ACCESS: "/products/",
     GoLiveStep.KYB: "/kyb/",
 }
@@ -413,9 +425,13 @@ def test_every_page_shows_the_same_state_of_the_road_to_production(
         if state.kyb_status is not None:
             assert f"Status: <strong>{status}</strong>" in kyb
 
-    # Create app: the Contact sales pointer shows exactly while step 1 is missing.
+    # Create app: Production is disabled, with "Contact sales first.", exactly while step 1 is
+    # missing.
     create = page_of(alice_client, CREATE_APP)
-    assert ("production-needs-sales" in create) is (not state.done(GoLiveStep.CONTACT_SALES))
+    production = re.search(r'<input type="radio" name="app_type" value="production"[^>]*>', create)
+    locked = " disabled" in production.group(0)
+    assert locked is (not state.done(GoLiveStep.CONTACT_SALES))
+    assert ("Contact sales first." in create) is locked
 
 
 @pytest.mark.parametrize("role", ["developer", "viewer"])

@@ -253,19 +253,16 @@ def create_production_app(client):
 
 def test_a_production_app_is_refused_before_contact_sales_and_accepted_after(alice_client, catalog):
     page = alice_client.get(CREATE_APP_URL).content.decode()
-    assert (
-        "A production app needs the Contact sales step first. "
-        '<a href="/contact-sales/">Contact sales</a>' in page
-    )
-    refused = create_production_app(alice_client)
+    assert '<span class="locked-reason"><a href="/contact-sales/">Contact sales first.</a>' in page
+    refused = create_production_app(alice_client)  # a forged POST: the option was disabled
     assert refused.status_code == 200
     assert "<li>Contact sales first.</li>" in refused.content.decode()
-    assert '<a href="/contact-sales/">Contact sales</a>' in refused.content.decode()
+    assert '<a href="/contact-sales/">Contact sales first.</a>' in refused.content.decode()
     assert not App.objects.exists()
 
     assert alice_client.post(URL, form()).status_code == 302
 
-    assert "production-needs-sales" not in alice_client.get(CREATE_APP_URL).content.decode()
+    assert "Contact sales first." not in alice_client.get(CREATE_APP_URL).content.decode()
     response = create_production_app(alice_client)
     assert response.status_code == 302
     assert App.objects.get().app_type == App.Type.PRODUCTION
