@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test worker install migrate lint clean bench screenshots
+.PHONY: run test worker install migrate lint clean bench screenshots axe
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Console needs Python 3.11 or newer." or 0)'
@@ -23,7 +23,19 @@ run: $(STAMP)
 	@$(BIN)/python manage.py email_destination
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-test: $(STAMP)
+# axe-core, pinned by tests/browser/axe/package-lock.json, for the accessibility sweep. Without
+# npm the sweep skips (and fails under CONSOLE_STRICT_TESTS=1, as in CI).
+AXE_DIR := tests/browser/axe
+AXE := $(AXE_DIR)/node_modules/axe-core/axe.min.js
+
+$(AXE): $(AXE_DIR)/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --prefix $(AXE_DIR) --no-audit --no-fund --loglevel=error && touch $(AXE); \
+	else echo "npm is not installed: the axe-core accessibility sweep will be skipped."; fi
+
+axe: $(AXE)
+
+test: $(STAMP) axe
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 worker: $(STAMP)
@@ -38,11 +50,11 @@ bench: $(STAMP)
 
 # Every page at 1280x800 and 390x844, logged out and as an owner with data, as PNG files in
 # screenshots/ (CONSOLE_SCREENSHOT_DIR to change it); needs Chromium. Not part of `make test`.
-screenshots: $(STAMP)
+screenshots: $(STAMP) axe
 	$(BIN)/python -m pytest tests/browser/test_screenshots.py -m screenshots -q -s $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache
+	rm -rf $(VENV) staticfiles .pytest_cache $(AXE_DIR)/node_modules

@@ -38,6 +38,8 @@ CAPPED_EMAILS = {
     "account/email/email_confirmation": "console_email_verification",
     "account/email/account_already_exists": "console_email_verification",
 }
+# The address just verified, for the Log in page that follows (accounts.allauth_forms).
+VERIFIED_EMAIL_KEY = "console_verified_email"
 # The sign-up's "Confirmation email sent to …" would appear for a new address and not for a
 # registered one whose email was just sent; the page that follows says it for both.
 SIGNUP_SENT_MESSAGE = "account/messages/email_confirmation_sent.txt"
@@ -102,6 +104,12 @@ class AccountAdapter(DefaultAccountAdapter):
         secure_url = console_url(reverse("account_secure", args=[token]))
         context = {**(context or {}), "secure_url": secure_url}
         super().send_notification_mail(template_prefix, user, context, email=email)
+
+    def get_email_verification_redirect_url(self, email_address) -> str:
+        """After following the sign-up link, the Log in page has the address typed in."""
+        if not self.request.user.is_authenticated:
+            self.request.session[VERIFIED_EMAIL_KEY] = email_address.email
+        return super().get_email_verification_redirect_url(email_address)
 
     def get_reset_password_from_key_url(self, key: str) -> str:
         return console_url(super().get_reset_password_from_key_url(key))

@@ -5,7 +5,10 @@ forms.py at import time: importing allauth's forms there would be a cycle.
 """
 
 from allauth.account.adapter import get_adapter
+from allauth.account.forms import ChangePasswordForm as AllauthChangePasswordForm
 from allauth.account.forms import LoginForm as AllauthLoginForm
+from allauth.account.forms import ResetPasswordKeyForm as AllauthResetPasswordKeyForm
+from allauth.account.forms import SetPasswordForm as AllauthSetPasswordForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.forms import ActivateTOTPForm as AllauthActivateTOTPForm
@@ -14,6 +17,7 @@ from allauth.mfa.utils import encrypt
 from django.contrib.auth.hashers import make_password
 
 from . import selectors
+from .adapters import VERIFIED_EMAIL_KEY
 
 
 class LoginForm(AllauthLoginForm):
@@ -24,6 +28,12 @@ class LoginForm(AllauthLoginForm):
         self.fields["password"].help_text = ""
         if "remember" in self.fields:
             self.fields["remember"].label = "Remember me"
+        session = getattr(self.request, "session", None)
+        if not self.is_bound and session is not None and VERIFIED_EMAIL_KEY in session:
+            self.initial["login"] = session[VERIFIED_EMAIL_KEY]
+            # The password comes next: the browser should land there.
+            self.fields["password"].widget.attrs["autofocus"] = True
+            self.fields["login"].widget.attrs.pop("autofocus", None)
 
 
 class SignupForm(AllauthSignupForm):
@@ -58,3 +68,31 @@ class ActivateTOTPForm(AllauthActivateTOTPForm):
         )
         TOTP(pending).validate_code(code)
         return code
+
+
+# allauth's password forms in sentence case, like every other label of the Console.
+SENTENCE_CASE = {
+    "oldpassword": "Current password",
+    "password1": "New password",
+    "password2": "New password (again)",
+}
+
+
+class _SentenceCaseLabels:
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for name, label in SENTENCE_CASE.items():
+            if name in self.fields:
+                self.fields[name].label = label
+
+
+class ChangePasswordForm(_SentenceCaseLabels, AllauthChangePasswordForm):
+    pass
+
+
+class SetPasswordForm(_SentenceCaseLabels, AllauthSetPasswordForm):
+    pass
+
+
+class ResetPasswordKeyForm(_SentenceCaseLabels, AllauthResetPasswordKeyForm):
+    pass

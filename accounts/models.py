@@ -239,6 +239,7 @@ class AuditEvent(AppendOnly):
         LOGIN = "login", "Logged in"
         LOGIN_FAILED = "login.failed", "Failed log-in"
         REAUTHENTICATE = "reauthenticate", "Re-authenticated"
+        REAUTHENTICATE_FAILED = "reauthenticate.failed", "Failed re-authentication"
         LOGOUT = "logout", "Logged out"
         MFA_ACTIVATE = "mfa.activate", "Two-factor method added"
         MFA_DEACTIVATE = "mfa.deactivate", "Two-factor method removed"

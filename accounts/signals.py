@@ -80,11 +80,13 @@ def on_login_failed(
     user = User.objects.filter(email__iexact=email.strip()).first()
     if user is None:
         return
-    details: dict[str, Any] = {"method": "password"}
+    action = AuditEvent.Action.LOGIN_FAILED
     if request is not None and getattr(request, "user", None) is not None:
-        if request.user.is_authenticated:  # allauth's re-authentication checks the password
-            details["reauthentication"] = True
-    _record(request, user, AuditEvent.Action.LOGIN_FAILED, **details)
+        # Someone logged in typed the password again (allauth's "Confirm it's you", the
+        # secret form, account deletion): a failed re-authentication, not a failed log-in.
+        if request.user.is_authenticated:
+            action = AuditEvent.Action.REAUTHENTICATE_FAILED
+    _record(request, user, action, method="password")
 
 
 @receiver(mfa_signals.authentication_failed, dispatch_uid="accounts.audit.mfa_failed")
@@ -94,10 +96,10 @@ def on_mfa_failed(
     """A wrong or replayed two-factor code: the password was right, the log-in still failed."""
     if not _is_user(user):
         return
-    details: dict[str, Any] = {"method": "mfa"}
+    action = AuditEvent.Action.LOGIN_FAILED
     if kwargs.get("reauthentication"):
-        details["reauthentication"] = True
-    _record(request, user, AuditEvent.Action.LOGIN_FAILED, **details)
+        action = AuditEvent.Action.REAUTHENTICATE_FAILED
+    _record(request, user, action, method="mfa")
 
 
 @receiver(

@@ -2,6 +2,8 @@ from csp.middleware import CSPMiddleware as BaseCSPMiddleware
 from django.conf import settings
 from django.http import HttpRequest, HttpResponseBase
 
+from .views import page_not_found
+
 
 class CSPMiddleware(BaseCSPMiddleware):
     """django-csp's middleware, minus the cost of building a policy for an exempt response.
@@ -19,3 +21,25 @@ class CSPMiddleware(BaseCSPMiddleware):
         ):
             return response
         return super().process_response(request, response)
+
+
+class DebugNotFoundMiddleware:
+    """Under `make run` (DEBUG on) Django answers an unknown URL with its technical 404 page,
+    which lists every URL pattern; a user trying the console should meet the Console's own
+    404, as in production. Tracebacks of 500s stay (they are what DEBUG is for)."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        if settings.DEBUG and response.status_code == 404 and _is_technical_404(response):
+            return page_not_found(request, None)
+        return response
+
+
+def _is_technical_404(response: HttpResponseBase) -> bool:
+    # django.views.debug.technical_404_response's page, the only 404 that names its reason
+    # in a <pre class="exception_value"> after "Page not found at".
+    content = getattr(response, "content", b"")[:2000]
+    return b"<title>Page not found at" in content

@@ -182,16 +182,35 @@ def test_re_authenticating_with_the_password_writes_one_entry(browser, alice):
     assert entry.user_agent == AGENT
 
 
-def test_a_wrong_password_at_re_authentication_is_a_failed_log_in(browser, alice):
+def test_a_wrong_password_at_re_authentication_is_a_failed_re_authentication(browser, alice):
     log_in(browser)
     before = last_id()
 
     response = reauthenticate(browser, "not-the-password-at-all")
 
     assert response.status_code == 200
-    entry = only_entry(before, Action.LOGIN_FAILED)
+    entry = only_entry(before, Action.REAUTHENTICATE_FAILED)
     assert entry.actor == alice
-    assert entry.details == {"method": "password", "reauthentication": True}
+    assert entry.details == {"method": "password"}
+
+
+def test_a_wrong_password_on_the_secret_form_is_a_failed_re_authentication(
+    browser, alice, sandbox_app
+):
+    """Not a failed log-in: the person was logged in and typed the password again (issue 12,
+    point 11)."""
+    log_in(browser)
+    before = last_id()
+
+    browser.post(
+        reverse("apps:client_secret_create", args=[sandbox_app.client_id]),
+        {"password": "not-the-password-at-all", "form_token": "x"},
+    )
+
+    entry = only_entry(before, Action.REAUTHENTICATE_FAILED)
+    assert entry.actor == alice
+    assert entry.details == {"method": "password"}
+    assert entry.get_action_display() == "Failed re-authentication"
 
 
 # --- Two-factor log-in ------------------------------------------------------------------------
@@ -331,7 +350,7 @@ def test_re_authenticating_with_a_code_writes_one_entry(
     assert entry.details == {"method": "mfa"}
 
 
-def test_a_wrong_code_at_re_authentication_is_a_failed_log_in(
+def test_a_wrong_code_at_re_authentication_is_a_failed_re_authentication(
     browser, alice, django_capture_on_commit_callbacks, monkeypatch
 ):
     log_in(browser)
@@ -343,9 +362,9 @@ def test_a_wrong_code_at_re_authentication_is_a_failed_log_in(
     response = browser.post(reverse("mfa_reauthenticate"), {"code": wrong})
 
     assert response.status_code == 200
-    entry = only_entry(before, Action.LOGIN_FAILED)
+    entry = only_entry(before, Action.REAUTHENTICATE_FAILED)
     assert entry.actor == alice
-    assert entry.details == {"method": "mfa", "reauthentication": True}
+    assert entry.details == {"method": "mfa"}
 
 
 # --- Password and email -----------------------------------------------------------------------

@@ -3,6 +3,7 @@ import re
 import pytest
 from allauth.account.models import EmailAddress
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
 
 from accounts.models import Membership, Organization, OutboundEmail, Role, User
@@ -90,6 +91,21 @@ def test_following_the_link_verifies_and_then_log_in_lands_on_home(
     home = client.get(response["Location"])
     assert b"Create your first app" in home.content
     assert b"Dana Lending" in home.content
+
+
+def test_after_verifying_the_log_in_page_has_the_address_typed_in(
+    client, django_capture_on_commit_callbacks
+):
+    signup(client, django_capture_on_commit_callbacks)
+    path = link_in(mail.outbox[0]).removeprefix("http://testserver-base")
+
+    landed = client.post(path, follow=True)
+
+    assert landed.redirect_chain[-1][0] == reverse("account_login")
+    page = landed.content.decode()
+    assert re.search(r'<input type="email" name="login" value="dana@example.com"', page)
+    assert re.search(r'<input type="password" name="password"[^>]*autofocus', page)
+    assert 'value="dana@example.com"' not in Client().get(reverse("account_login")).content.decode()
 
 
 def test_get_on_the_link_does_not_verify(client, django_capture_on_commit_callbacks):

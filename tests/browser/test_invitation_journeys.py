@@ -274,7 +274,7 @@ def test_an_existing_user_logs_in_to_accept_and_then_switches_between_two_organi
     expect(visitor.get_by_text(f"You joined {ORGANIZATION} as admin.")).to_be_visible()
 
     # Two organizations now: the top bar switches between them, the new one current.
-    switcher = visitor.get_by_label(f"Switch organization (current: {ORGANIZATION})")
+    switcher = visitor.locator("summary", has_text=f"Switch organization, current: {ORGANIZATION}")
     expect(switcher).to_be_visible()
     switcher.click()
     choices = visitor.locator("form").filter(has=visitor.get_by_role("button", name="Bob Bank"))
@@ -286,7 +286,9 @@ def test_an_existing_user_logs_in_to_accept_and_then_switches_between_two_organi
     choices.get_by_role("button", name="Bob Bank").click()
 
     expect(visitor.get_by_text("You are now working in Bob Bank.")).to_be_visible()
-    expect(visitor.get_by_label("Switch organization (current: Bob Bank)")).to_be_visible()
+    expect(
+        visitor.locator("summary", has_text="Switch organization, current: Bob Bank")
+    ).to_be_visible()
     navigate(visitor, "Team")
     expect(visitor.get_by_role("table", name="Members of Bob Bank")).to_contain_text(bob.email)
 

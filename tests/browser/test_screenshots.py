@@ -28,12 +28,14 @@ WIDTHS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "he
 FOLDER = Path(os.environ.get("CONSOLE_SCREENSHOT_DIR") or Path(__file__).parents[2] / "screenshots")
 
 
-def file_name(who: str, width: str, path: str) -> str:
+def file_name(who: str, width: str, path: str, names: dict[str, str]) -> str:
+    for value, name in names.items():  # stable names: ids change from run to run
+        path = path.replace(value, name)
     slug = re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-") or "root"
     return f"{who}-{width}-{slug[:80]}.png"
 
 
-def shoot(chromium, live_server, who: str, paths: list[tuple[str, str]], email: str | None):
+def shoot(chromium, live_server, who, paths: list[tuple[str, str]], email, names=None):
     FOLDER.mkdir(parents=True, exist_ok=True)
     for width, viewport in WIDTHS.items():
         context = chromium.new_context(base_url=live_server.url, viewport=viewport)
@@ -42,7 +44,8 @@ def shoot(chromium, live_server, who: str, paths: list[tuple[str, str]], email: 
             log_in(page, email, PASSWORD)
         for _name, path in paths:
             page.goto(path)
-            page.screenshot(path=str(FOLDER / file_name(who, width, path)), full_page=True)
+            name = file_name(who, width, path, names or {})
+            page.screenshot(path=str(FOLDER / name), full_page=True)
         context.close()
 
 
@@ -55,5 +58,6 @@ def test_every_page_at_both_widths(chromium, live_server, browser_settings, make
     visited += [p for p in pages(owner, production_values(tour)) if p not in visited]
 
     shoot(chromium, live_server, "anonymous", anonymous, None)
-    shoot(chromium, live_server, "owner", visited, tour.owner.email)
+    names = {tour.sandbox.client_id: "sandbox", tour.production.client_id: "production"}
+    shoot(chromium, live_server, "owner", visited, tour.owner.email, names)
     print(f"\n{len(anonymous) + len(visited)} pages x 2 widths written to {FOLDER}")
