@@ -322,6 +322,12 @@ ACCOUNT_CHANGE_EMAIL = True
 MFA_ADAPTER = "accounts.adapters.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_TOTP_ISSUER = "Console"
+# The security-key forms take only JSON that Python can parse (accounts/allauth_forms.py).
+MFA_FORMS = {
+    "add_webauthn": "accounts.allauth_forms.AddWebAuthnForm",
+    "authenticate_webauthn": "accounts.allauth_forms.AuthenticateWebAuthnForm",
+    "reauthenticate_webauthn": "accounts.allauth_forms.ReauthenticateWebAuthnForm",
+}
 # Recovery codes are shown once, right after they are made; later only new ones can be made.
 MFA_RECOVERY_CODES_SHOW_ONCE = True
 # MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN stays off, even under `make run`: fido2 already accepts
