@@ -6,4 +6,5 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts"
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401 - connects the audit log's receivers
+        # The audit log's receivers, and <id:…> for every app's URLs (before any is read).
+        from . import converters, signals  # noqa: F401

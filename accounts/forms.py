@@ -3,8 +3,58 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
 from . import services
-from .models import AuditEvent, Membership, Role, User
+from .models import MAX_ID, AuditEvent, Membership, Role, User
 from .validators import name_clean
+
+# --- Ids of rows ----------------------------------------------------------------------------
+# An id from a form is bounded before it reaches a query: SQLite raises OverflowError on an
+# integer beyond 64 bits (a 500) where PostgreSQL finds nothing. Every app's forms use these.
+
+
+class IdField(forms.IntegerField):
+    """A row's id: a whole number from 1 to MAX_ID, else the field's own error."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(min_value=1, max_value=MAX_ID, **kwargs)
+
+
+def _key_fits(field: forms.ModelChoiceField, value) -> bool:
+    """Whether `value` is something the key column of the field's queryset can hold: in
+    range for an integer key, well-formed for a UUID."""
+    meta = field.queryset.model._meta
+    key = meta.get_field(field.to_field_name) if field.to_field_name else meta.pk
+    try:
+        key.run_validators(key.to_python(value))
+    except ValidationError:
+        return False
+    return True
+
+
+class BoundedModelChoiceField(forms.ModelChoiceField):
+    """A key the column can't hold is the field's invalid_choice error, with no query."""
+
+    def to_python(self, value):
+        if (
+            value not in self.empty_values
+            and not isinstance(value, self.queryset.model)
+            and not _key_fits(self, value)
+        ):
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
+class BoundedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """A key the column can't hold is the field's invalid_pk_value error, with no query."""
+
+    def _check_values(self, value):
+        for pk in value:
+            if not _key_fits(self, pk):
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": pk},
+                )
+        return super()._check_values(value)
 
 
 class SignupForm(forms.Form):
@@ -71,7 +121,7 @@ class MemberRoleForm(forms.Form):
 
 
 class OwnershipTransferForm(forms.Form):
-    member = forms.ModelChoiceField(
+    member = BoundedModelChoiceField(
         label="New owner",
         queryset=Membership.objects.none(),
         empty_label="Choose a member",
@@ -107,7 +157,7 @@ class OrganizationDeleteForm(forms.Form):
 
 
 class OrganizationSwitchForm(forms.Form):
-    organization = forms.IntegerField(min_value=1)
+    organization = IdField()
 
 
 class InvitationSignupForm(forms.Form):

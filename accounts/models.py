@@ -6,6 +6,10 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+# The largest id a row can have: every integer primary key is a 64-bit BigAutoField
+# (DEFAULT_AUTO_FIELD). A larger integer names no row, and SQLite raises OverflowError on it.
+MAX_ID = 2**63 - 1
+
 
 class AppendOnly(models.Model):
     """A history: rows are added, never changed or deleted one by one (they go only with

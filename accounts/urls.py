@@ -6,14 +6,10 @@ from .views import audit, invitations, secure, settings, team
 urlpatterns = [
     path("team/", team.team_index, name="team_index"),
     path("team/invite/", team.invitation_create, name="team_invite"),
-    path(
-        "team/invitations/<int:pk>/resend/", team.invitation_resend, name="team_invitation_resend"
-    ),
-    path(
-        "team/invitations/<int:pk>/cancel/", team.invitation_cancel, name="team_invitation_cancel"
-    ),
-    path("team/members/<int:pk>/role/", team.member_role_change, name="team_member_role"),
-    path("team/members/<int:pk>/remove/", team.member_remove, name="team_member_remove"),
+    path("team/invitations/<id:pk>/resend/", team.invitation_resend, name="team_invitation_resend"),
+    path("team/invitations/<id:pk>/cancel/", team.invitation_cancel, name="team_invitation_cancel"),
+    path("team/members/<id:pk>/role/", team.member_role_change, name="team_member_role"),
+    path("team/members/<id:pk>/remove/", team.member_remove, name="team_member_remove"),
     path("team/leave/", team.membership_leave, name="team_leave"),
     path("team/transfer/", team.ownership_transfer, name="team_transfer"),
     path("team/two-factor/", team.two_factor_requirement, name="team_two_factor"),

@@ -16,7 +16,7 @@ urlpatterns = [
         name="client_secret_create",
     ),
     path(
-        "<str:client_id>/settings/api-client/secrets/<int:secret_id>/revoke/",
+        "<str:client_id>/settings/api-client/secrets/<id:secret_id>/revoke/",
         views.client_secret_revoke,
         name="client_secret_revoke",
     ),
@@ -26,7 +26,7 @@ urlpatterns = [
         name="redirect_uri_add",
     ),
     path(
-        "<str:client_id>/settings/api-client/redirect-uris/<int:uri_id>/remove/",
+        "<str:client_id>/settings/api-client/redirect-uris/<id:uri_id>/remove/",
         views.redirect_uri_remove,
         name="redirect_uri_remove",
     ),

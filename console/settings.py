@@ -157,8 +157,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_MAX_AGE"] = env_int("CONN_MAX_AGE", 60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 else:
-    # SQLite: wait for a writer instead of failing with "database is locked".
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # SQLite: a transaction takes the write lock as it begins, so a second writer waits (20 s)
+    # instead of failing with "database is locked"; WAL lets readers read meanwhile.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        transaction_mode="IMMEDIATE",
+        timeout=20,
+        init_command="PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and Celery -----------------------------------------------------------------------
@@ -341,9 +346,16 @@ ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 
 # --- Two-factor log-in and sessions ---------------------------------------------------------
 MFA_ADAPTER = "accounts.adapters.MFAAdapter"
-MFA_FORMS = {"activate_totp": "accounts.allauth_forms.ActivateTOTPForm"}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_TOTP_ISSUER = "Console"
+# The code that confirms an authenticator app is spent; the security-key forms take only JSON
+# that Python can parse (accounts/allauth_forms.py).
+MFA_FORMS = {
+    "activate_totp": "accounts.allauth_forms.ActivateTOTPForm",
+    "add_webauthn": "accounts.allauth_forms.AddWebAuthnForm",
+    "authenticate_webauthn": "accounts.allauth_forms.AuthenticateWebAuthnForm",
+    "reauthenticate_webauthn": "accounts.allauth_forms.ReauthenticateWebAuthnForm",
+}
 # Recovery codes are shown once, right after they are made; later only new ones can be made.
 MFA_RECOVERY_CODES_SHOW_ONCE = True
 # MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN stays off, even under `make run`: fido2 already accepts

@@ -2,6 +2,7 @@ from django import forms
 from django_countries import countries
 from django_countries.fields import LazyTypedChoiceField
 
+from accounts.forms import BoundedModelMultipleChoiceField
 from apps.models import App
 from products.models import MonthlyVolume
 
@@ -20,7 +21,7 @@ def _country_field(label: str, *, required: bool, message: str) -> LazyTypedChoi
 
 
 class ProductionAccessForm(forms.Form):
-    apps = forms.ModelMultipleChoiceField(
+    apps = BoundedModelMultipleChoiceField(
         label="Production apps",
         queryset=App.objects.none(),
         widget=forms.CheckboxSelectMultiple,

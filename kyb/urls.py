@@ -15,9 +15,9 @@ urlpatterns = [
     path("kyb/", views.kyb, name="kyb"),
     path("kyb/company/", views.kyb_company, name="company"),
     path("kyb/owners/", views.owner_add, name="owner_add"),
-    path("kyb/owners/<int:owner_id>/remove/", views.owner_remove, name="owner_remove"),
+    path("kyb/owners/<id:owner_id>/remove/", views.owner_remove, name="owner_remove"),
     path("kyb/directors/", views.director_add, name="director_add"),
-    path("kyb/directors/<int:director_id>/remove/", views.director_remove, name="director_remove"),
+    path("kyb/directors/<id:director_id>/remove/", views.director_remove, name="director_remove"),
     path("kyb/documents/", views.document_upload, name="document_upload"),
     path("kyb/documents/<uuid:document_id>/remove/", views.document_remove, name="document_remove"),
     path(

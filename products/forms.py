@@ -2,6 +2,8 @@ from django import forms
 from django_countries import countries
 from django_countries.fields import LazyTypedChoiceField
 
+from accounts.forms import BoundedModelMultipleChoiceField
+
 from .models import MonthlyVolume, Product
 
 
@@ -36,7 +38,7 @@ class SalesContactForm(forms.Form):
             "invalid": "Enter a valid URL, like https://example.com.",
         },
     )
-    products = forms.ModelMultipleChoiceField(
+    products = BoundedModelMultipleChoiceField(
         label="Products of interest",
         queryset=Product.objects.all(),
         widget=forms.CheckboxSelectMultiple,

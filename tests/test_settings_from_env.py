@@ -177,6 +177,35 @@ def test_database_url_sqlite_points_at_the_given_file(tmp_path):
     assert db["NAME"] == str(path)
 
 
+SQLITE_PRAGMAS = (
+    SETUP
+    + """
+import json
+from django.db import connection
+with connection.cursor() as cursor:
+    pragmas = {}
+    for name in ("journal_mode", "synchronous", "busy_timeout"):
+        cursor.execute(f"PRAGMA {name}")
+        pragmas[name] = cursor.fetchone()[0]
+print(json.dumps({"transaction_mode": connection.transaction_mode, **pragmas}))
+"""
+)
+
+
+def test_sqlite_writers_wait_for_each_other_instead_of_failing(tmp_path):
+    """A transaction takes the write lock when it begins (IMMEDIATE), so a second writer
+    waits up to 20 s for it rather than fail with "database is locked" when it upgrades; WAL
+    lets readers outside a transaction read meanwhile."""
+    result = run(SQLITE_PRAGMAS, **production(DATABASE_URL=f"sqlite:///{tmp_path / 'c.sqlite3'}"))
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == {
+        "transaction_mode": "IMMEDIATE",
+        "journal_mode": "wal",
+        "synchronous": 1,  # NORMAL: safe with WAL, one fsync per checkpoint, not per commit
+        "busy_timeout": 20_000,
+    }
+
+
 def test_database_url_postgres_is_read_with_persistent_checked_connections():
     url = f"postgres://console:{secrets.token_hex(8)}@db.example:5433/console_prod"
     db = settings_from(**production(DATABASE_URL=url))["DATABASE"]

@@ -765,10 +765,25 @@ def test_nobody_switches_to_an_organization_they_are_not_in(alice_client, alice,
     assert "Alice Fintech" in page(alice_client.get(reverse("home")))
 
 
-def test_a_switch_without_an_organization_is_a_400(alice_client, alice):
-    assert (
-        alice_client.post(reverse("organization_switch"), {"organization": "x"}).status_code == 400
-    )
+@pytest.mark.parametrize(
+    "value",
+    [
+        "x",
+        "",
+        "0",
+        "1e5",
+        "\x00",
+        # Beyond a 64-bit id: SQLite raised OverflowError on them.
+        "9223372036854775808",
+        "-9223372036854775809",
+        "99999999999999999999999",
+    ],
+)
+def test_a_switch_without_an_organization_is_a_400(alice_client, alice_in_two, value):
+    response = alice_client.post(reverse("organization_switch"), {"organization": value})
+    assert response.status_code == 400
+    assert page(response) == "Choose an organization."
+    assert selectors.SESSION_KEY not in alice_client.session
 
 
 def test_the_last_owner_is_offered_no_role_change_of_their_own(alice_client, alice):

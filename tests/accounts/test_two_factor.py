@@ -468,6 +468,54 @@ def test_it_refuses_a_forged_signature(client, alice):
     assert not logged_in(client)
 
 
+# A number longer than Python converts (4300 digits) makes json.loads raise a bare ValueError,
+# which Django's JSONField lets through: allauth's credential fields answered it with a 500.
+UNPARSABLE = [
+    "9" * 5000,
+    '{"id": ' + "9" * 5000 + "}",
+    "abc",
+    "\x00",
+    "9223372036854775808",
+]
+
+
+@pytest.mark.parametrize("credential", UNPARSABLE)
+def test_adding_a_key_refuses_a_credential_that_is_not_one(client, alice, credential):
+    log_in(client, alice.email)
+    open_page(client, reverse("mfa_add_webauthn"))
+    client.raise_request_exception = False
+
+    response = client.post(reverse("mfa_add_webauthn"), {"name": "Key", "credential": credential})
+
+    assert response.status_code == 200
+    assert response.context["form"].errors
+    assert not Authenticator.objects.filter(user=alice).exists()
+
+
+@pytest.mark.parametrize("credential", UNPARSABLE)
+def test_the_second_step_refuses_a_credential_that_is_not_one(client, alice, credential):
+    add_security_key(client, alice, SoftKey())
+    client.post(LOGOUT)
+    log_in(client, alice.email)
+    client.raise_request_exception = False
+
+    response = client.post(AUTHENTICATE, {"credential": credential})
+
+    assert response.status_code in (200, 302)
+    assert not logged_in(client)
+
+
+@pytest.mark.parametrize("credential", UNPARSABLE)
+def test_confirming_with_a_key_refuses_a_credential_that_is_not_one(client, alice, credential):
+    add_security_key(client, alice, SoftKey())
+    client.raise_request_exception = False
+
+    response = client.post(reverse("mfa_reauthenticate_webauthn"), {"credential": credential})
+
+    assert response.status_code in (200, 302)
+    assert response.get("Location") != reverse("mfa_index")
+
+
 # --- The organization's requirement ----------------------------------------------------------
 
 

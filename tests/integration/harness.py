@@ -64,6 +64,18 @@ def wait_until(
         time.sleep(interval)
 
 
+def run_python(args: list[str], *, env: dict[str, str], timeout: float = 120):
+    """The project's interpreter with `args` in the checkout, its output captured."""
+    return subprocess.run(
+        [sys.executable, *args],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
 # --- SMTP -----------------------------------------------------------------------------------
 
 
@@ -336,12 +348,16 @@ class Worker:
 @dataclass
 class WebServer:
     """gunicorn serving console.wsgi on production settings, against the test database and a
-    real Redis (the shared cache), in a process group of its own."""
+    real Redis (the shared cache; "" for none, as `make run`), in a process group of its own."""
 
     database_url: str
     redis_url: str
     workdir: Path
     extra_env: dict[str, str] = field(default_factory=dict)
+    workers: int = 1
+    threads: int = 1  # more than one: gunicorn's gthread workers
+    # tests.settings for pages: it serves static files without collectstatic's manifest.
+    settings_module: str = "console.settings"
     port: int = field(default_factory=free_port)
     process: subprocess.Popen | None = None
 
@@ -353,8 +369,8 @@ class WebServer:
     def logfile(self) -> Path:
         return self.workdir / f"web-{self.port}.log"
 
-    def start(self) -> None:
-        self.workdir.mkdir(parents=True, exist_ok=True)
+    def environment(self) -> dict[str, str]:
+        """The server's environment, also for commands run against its database (migrate)."""
         env = {
             key: value
             for key, value in os.environ.items()
@@ -362,7 +378,7 @@ class WebServer:
             and key not in {"DATABASE_URL", "REDIS_URL", "EMAIL_URL", "SECRET_KEY", "DEBUG"}
         }
         env.update(
-            DJANGO_SETTINGS_MODULE="console.settings",
+            DJANGO_SETTINGS_MODULE=self.settings_module,
             DATABASE_URL=self.database_url,
             REDIS_URL=self.redis_url,
             # The test process hashed the secrets and signs with these keys too.
@@ -375,16 +391,21 @@ class WebServer:
         )
         if settings.CONSOLE_SECRET_HASH_KEY:
             env["CONSOLE_SECRET_HASH_KEY"] = settings.CONSOLE_SECRET_HASH_KEY
+        return env
+
+    def start(self) -> None:
+        self.workdir.mkdir(parents=True, exist_ok=True)
         gunicorn = Path(sys.executable).with_name("gunicorn")
         command = [
             str(gunicorn), "console.wsgi:application",
-            "--bind", f"127.0.0.1:{self.port}", "--workers", "1", "--log-level", "warning",
+            "--bind", f"127.0.0.1:{self.port}", "--log-level", "warning",
+            "--workers", str(self.workers), "--threads", str(self.threads),
         ]  # fmt: skip
         with self.logfile.open("ab") as log:
             self.process = subprocess.Popen(
                 command,
                 cwd=settings.BASE_DIR,
-                env=env,
+                env=self.environment(),
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=subprocess.STDOUT,

@@ -273,7 +273,19 @@ def test_a_request_for_apps_that_are_not_the_organizations_production_apps_is_re
     ).exists()
 
 
-@pytest.mark.parametrize("value", ["999999", "abc"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "999999",
+        "abc",
+        "1e5",
+        "\x00",
+        # Beyond a 64-bit id: SQLite raised OverflowError on them.
+        "9223372036854775808",
+        "-9223372036854775809",
+        "99999999999999999999999",
+    ],
+)
 def test_a_request_for_an_unknown_app_is_refused(alice_client, apps, value):
     response = request_form(alice_client, apps=[value])
     assert response.status_code == 400

@@ -150,6 +150,10 @@ def test_a_message_of_exactly_2000_characters_and_a_bare_domain_are_accepted(ali
         ({"products": []}, "Choose at least one product."),
         ({"products": ["999999"]}, "Choose products from the list."),
         ({"products": ["transactions"]}, "Choose products from the list."),
+        # Beyond a 64-bit id: SQLite raised OverflowError on them.
+        ({"products": ["9223372036854775808"]}, "Choose products from the list."),
+        ({"products": ["-9223372036854775809"]}, "Choose products from the list."),
+        ({"products": ["99999999999999999999999"]}, "Choose products from the list."),
         ({"monthly_volume": ""}, "Choose an expected monthly volume."),
         ({"monthly_volume": "lots"}, "Choose an expected monthly volume."),
         ({"message": "x" * 2001}, "Ensure this value has at most 2000 characters (it has 2001)."),
