@@ -1,6 +1,8 @@
 import unicodedata
 from datetime import datetime
 
+from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -10,7 +12,7 @@ from accounts.models import AuditEvent, Organization, User
 from accounts.services import audit_record
 from products.services import sales_contact_require
 
-from . import credentials
+from . import credentials, selectors
 from .models import MAX_ACTIVE_SECRETS, MAX_REDIRECT_URIS, App, ClientSecret, RedirectURI
 from .validators import normalize_redirect_uri
 
@@ -161,6 +163,7 @@ def client_secret_revoke(*, secret: ClientSecret, revoked_by: User | None) -> Cl
         current.revoked_by = revoked_by
         current.slot = None
         current.save(update_fields=["revoked_at", "revoked_by", "slot"])
+        transaction.on_commit(lambda: _cache_revocation(current.pk))
         _audit(
             locked_app,
             revoked_by,
@@ -169,6 +172,19 @@ def client_secret_revoke(*, secret: ClientSecret, revoked_by: User | None) -> Cl
             name=current.name,
         )
     return current
+
+
+def _cache_revocation(secret_pk: int) -> None:
+    """Tell the shared cache the secret is revoked, so its tokens stop at once everywhere.
+
+    Written rather than deleted: a look-up that read the row just before the revoke committed
+    adds its stale answer only where no entry is (selectors.client_secret_valid). If the cache
+    is unreachable the write is lost, and a cached answer lives out its
+    CONSOLE_TOKEN_SECRET_CACHE_SECONDS.
+    """
+    seconds = settings.CONSOLE_TOKEN_SECRET_CACHE_SECONDS
+    if seconds:
+        cache.set(selectors.client_secret_cache_key(secret_pk), selectors.SECRET_INVALID, seconds)
 
 
 def redirect_uri_add(*, app: App, uri: str, added_by: User | None) -> RedirectURI:
