@@ -1,7 +1,12 @@
 from django import forms
 
 from .models import App
-from .services import NAME_MAX_LENGTH
+from .services import FORM_TOKEN, NAME_MAX_LENGTH
+
+NO_FORM_TOKEN = (
+    "This form came without its one-time token, so no secret was created. "  # noqa: S105 - text
+    "Enter your password again and select Create."
+)
 
 
 class AppCreateForm(forms.Form):
@@ -55,7 +60,15 @@ class ClientSecretCreateForm(forms.Form):
         help_text="Your Console account password.",
         error_messages={"required": "Enter your Console account password."},
     )
-    form_token = forms.CharField(widget=forms.HiddenInput, required=False)
+    # Required, but checked in clean(): Django would show a hidden field's own error as
+    # "(Hidden field form_token) …".
+    form_token = forms.CharField(widget=forms.HiddenInput, required=False, strip=False)
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if not FORM_TOKEN.fullmatch(cleaned.get("form_token") or ""):
+            raise forms.ValidationError(NO_FORM_TOKEN, code="no_form_token")
+        return cleaned
 
 
 class RedirectURIForm(forms.Form):
