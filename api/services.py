@@ -15,6 +15,7 @@ from django.db import InterfaceError, OperationalError, connection
 from django.views.decorators.debug import sensitive_variables
 
 from accounts.audit import current_origin
+from accounts.models import MAX_ID
 from apps import credentials
 from apps import selectors as app_selectors
 from apps.models import CLIENT_ID, App
@@ -206,6 +207,8 @@ def token_issue(*, client: AuthenticatedClient, grant_type: str | None, scope: s
         "iat": now,
         "exp": now + TOKEN_LIFETIME_SECONDS,
         "jti": uuid.uuid4().hex,
+        # The secret that vouches for the token: revoking it ends the token (token_verify).
+        "sid": client.secret_pk,
     }
     return {
         "access_token": keys.encode(claims),
@@ -241,18 +244,42 @@ def token_refused(*, client_id: str | None, outcome: str, app_id: int | None = N
         usage.record(app_id=app_id, outcome=outcome)
 
 
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+@dataclass(frozen=True)
+class VerifiedToken:
+    claims: dict
+    secret: app_selectors.ValidSecret
+
+
+def token_verify(*, token: str) -> VerifiedToken | None:
+    """The bearer token's claims and the secret behind it, or None if it isn't to be honoured.
+
+    The one check for introspection and every resource endpoint: the signature is one of our
+    keys', the token has not expired, and its `sid` names a secret that is still valid
+    (apps.selectors.client_secret_valid, cached for CONSOLE_TOKEN_SECRET_CACHE_SECONDS) and is
+    the secret of the token's own client. A token without a sid is refused.
+    """
+    claims = keys.decode(token) if token else None
+    if not claims or not _is_int(claims.get("exp")) or claims["exp"] <= time.time():
+        return None
+    sid = claims.get("sid")
+    if not _is_int(sid) or not 0 < sid <= MAX_ID:  # outside it names no secret, no query
+        return None
+    secret = app_selectors.client_secret_valid(secret_pk=sid)
+    if secret is None or not claims.get("sub") == claims.get("client_id") == secret.client_id:
+        return None
+    return VerifiedToken(claims=claims, secret=secret)
+
+
 def token_introspect(*, caller: AuthenticatedClient, token: str) -> dict:
     """RFC 7662: whether a token is active, for a client of the same organization."""
-    claims = keys.decode(token) if token else None
-    if not claims or not isinstance(claims.get("exp"), int) or claims["exp"] <= time.time():
+    verified = token_verify(token=token)
+    if verified is None or verified.secret.organization_id != caller.organization_id:
         return {"active": False}
-    owner = (
-        App.objects.filter(client_id=str(claims.get("sub", "")))
-        .values_list("organization_id", flat=True)
-        .first()
-    )
-    if owner is None or owner != caller.organization_id:
-        return {"active": False}
+    claims = verified.claims
     return {
         "active": True,
         "scope": claims.get("scope", ""),

@@ -3,6 +3,12 @@ from django import forms
 from accounts.validators import NAME_MAX_LENGTH
 
 from .models import App
+from .services import FORM_TOKEN
+
+NO_FORM_TOKEN = (
+    "This form came without its one-time token, so no secret was created. "  # noqa: S105 - text
+    "Enter your password again and select Create."
+)
 
 
 APP_TYPE_DESCRIPTIONS = {
@@ -96,7 +102,15 @@ class ClientSecretCreateForm(forms.Form):
         help_text="Your Console account password.",
         error_messages={"required": "Enter your Console account password."},
     )
-    form_token = forms.CharField(widget=forms.HiddenInput, required=False)
+    # Required, but checked in clean(): Django would show a hidden field's own error as
+    # "(Hidden field form_token) …".
+    form_token = forms.CharField(widget=forms.HiddenInput, required=False, strip=False)
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if not FORM_TOKEN.fullmatch(cleaned.get("form_token") or ""):
+            raise forms.ValidationError(NO_FORM_TOKEN, code="no_form_token")
+        return cleaned
 
 
 class RedirectURIForm(forms.Form):

@@ -16,6 +16,7 @@ IMMUTABLE_MESSAGE = "An app's display name, app type and client_id can't be chan
 CLIENT_ID = re.compile(r"[0-9a-f]{32}")  # 128 bits, lowercase hex
 MAX_ACTIVE_SECRETS = 5
 MAX_REDIRECT_URIS = 20
+FORM_TOKENS_KEPT = 10  # open secret forms per user and app, as many as a session list kept
 
 
 def new_client_id() -> str:
@@ -168,6 +169,31 @@ class ClientSecret(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class SecretFormToken(models.Model):
+    """The one-time token of a "Create new client secret" form that was shown and not used.
+
+    Only the token's SHA-256 is stored (256 random bits: no key or slow hash needed). It is
+    good for the user it was shown to, on that app. Creating the secret deletes the row in the
+    same transaction, under the app's row lock, and mints nothing if there was no row to delete:
+    of any number of posts of one form, one creates a secret (apps.services.
+    client_secret_create_from_form). A refused post rolls the delete back with the rest, so the
+    form can be sent again. Each user keeps the newest FORM_TOKENS_KEPT per app.
+    """
+
+    app = models.ForeignKey(App, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["user", "app", "-created_at"], name="apps_secretformtoken_newest"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Secret form of {self.user} for {self.app}"
 
 
 class RedirectURI(models.Model):

@@ -1,3 +1,7 @@
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
 
 from accounts.models import AuditEvent, Organization
@@ -73,3 +77,54 @@ def scopes_allowed(*, app_type: str, organization_id: int) -> frozenset[str]:
     if app_type == App.Type.SANDBOX:
         return product_selectors.all_scopes()
     return product_selectors.approved_scopes(organization=organization_id)
+
+
+# --- Whether a secret still vouches for its tokens ----------------------------------------------
+
+# Cached "no longer valid": revoked (a revoke never comes undone) or gone.
+SECRET_INVALID = ()
+
+
+@dataclass(frozen=True)
+class ValidSecret:
+    """A client secret that still vouches for the tokens minted with it, and its app."""
+
+    secret_pk: int
+    app_pk: int
+    client_id: str
+    organization_id: int
+
+
+def client_secret_cache_key(secret_pk: int) -> str:
+    return f"apps:client-secret-valid:{secret_pk}"
+
+
+def client_secret_valid(*, secret_pk: int) -> ValidSecret | None:
+    """The secret if it is still valid (not revoked, its app not deleted), else None.
+
+    The one place that says whether a secret is valid, asked for every token it minted: secret
+    expiry (a later issue) joins the query below (and then caps the entry's lifetime at the
+    expiry). One query by primary key; the answer is kept in the shared cache for
+    CONSOLE_TOKEN_SECRET_CACHE_SECONDS. A revoke overwrites it on commit
+    (services.client_secret_revoke), so the bound only matters when the cache missed that
+    write. `add`, not `set`: an answer read just before a revoke committed can't replace the
+    revoke's.
+    """
+    seconds = settings.CONSOLE_TOKEN_SECRET_CACHE_SECONDS
+    key = client_secret_cache_key(secret_pk)
+    found = cache.get(key) if seconds else None
+    if found is None:
+        row = (
+            ClientSecret.objects.active()
+            .filter(pk=secret_pk)
+            .values_list("app_id", "app__client_id", "app__organization_id")
+            .order_by()
+            .first()
+        )
+        found = tuple(row) if row else SECRET_INVALID
+        if seconds:
+            cache.add(key, found, timeout=seconds)
+    if found == SECRET_INVALID:
+        return None
+    app_pk, client_id, organization_id = found
+    return ValidSecret(secret_pk, app_pk, client_id, organization_id)

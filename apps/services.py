@@ -1,5 +1,10 @@
+import hashlib
+import re
+import secrets
 from datetime import datetime
 
+from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -10,8 +15,16 @@ from accounts.services import audit_record
 from accounts.validators import name_clean
 from products.services import sales_contact_require
 
-from . import credentials
-from .models import MAX_ACTIVE_SECRETS, MAX_REDIRECT_URIS, App, ClientSecret, RedirectURI
+from . import credentials, selectors
+from .models import (
+    FORM_TOKENS_KEPT,
+    MAX_ACTIVE_SECRETS,
+    MAX_REDIRECT_URIS,
+    App,
+    ClientSecret,
+    RedirectURI,
+    SecretFormToken,
+)
 from .validators import normalize_redirect_uri
 
 TOO_MANY_SECRETS = (
@@ -23,6 +36,11 @@ TOO_MANY_REDIRECT_URIS = (
     "Remove one before adding another."
 )
 DUPLICATE_APP_NAME = "Your organization already has an app with this name. Choose another name."
+FORM_TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")  # what secrets.token_urlsafe(32) returns
+FORM_USED = (
+    "That form was already used, and the secret it created can't be shown again. "
+    "If you didn't copy it, revoke it and create a new one."
+)
 
 
 def _audit(app: App, actor: User | None, action: str, **details) -> None:
@@ -112,28 +130,70 @@ def client_secret_create(
     """A new active secret and its plaintext, which the caller shows once and forgets."""
     name = name_clean(name, field="name", label="a name") if name.strip() else ""
     with transaction.atomic():
+        return _secret_insert(_lock(app), created_by=created_by, name=name)
+
+
+def client_secret_create_from_form(
+    *, app: App, created_by: User, form_token: str, name: str = ""
+) -> tuple[ClientSecret, str]:
+    """client_secret_create for a form shown by secret_form_token_issue: the form's token is
+    spent in the same transaction as the secret's INSERT, so one form creates one secret.
+
+    A token already spent, another user's or another app's, or never issued, is refused with
+    the code "form_used" and nothing is created. If the secret is refused (five active), the
+    token's delete is rolled back with the rest and the form can be sent again.
+    """
+    name = name_clean(name, field="name", label="a name") if name.strip() else ""
+    with transaction.atomic():
         locked = _lock(app)
-        taken = set(ClientSecret.objects.active().filter(app=locked).values_list("slot", flat=True))
-        free = [slot for slot in range(1, MAX_ACTIVE_SECRETS + 1) if slot not in taken]
-        if not free:
-            raise ValidationError(TOO_MANY_SECRETS, code="too_many")
-        plaintext = credentials.generate()
-        secret = ClientSecret.objects.create(
-            app=locked,
-            name=name,
-            secret_hash=credentials.hash_secret(plaintext),
-            hint=credentials.hint(plaintext),
-            slot=free[0],
-            created_by=created_by,
-        )
-        _audit(
-            locked,
-            created_by,
-            AuditEvent.Action.CLIENT_SECRET_CREATE,
-            secret=secret.hint,
-            name=name,
-        )
+        # The DELETE is the compare-and-swap: of concurrent posts of one token, the first
+        # deletes the row and the others, once the app lock lets them in, find none.
+        spent, _ = SecretFormToken.objects.filter(
+            token_hash=_form_token_hash(form_token), app=locked, user=created_by
+        ).delete()
+        if not spent:
+            raise ValidationError(FORM_USED, code="form_used")
+        return _secret_insert(locked, created_by=created_by, name=name)
+
+
+def _secret_insert(locked: App, *, created_by: User | None, name: str) -> tuple[ClientSecret, str]:
+    """The new secret in the app's first free slot; the caller holds the app's row lock."""
+    taken = set(ClientSecret.objects.active().filter(app=locked).values_list("slot", flat=True))
+    free = [slot for slot in range(1, MAX_ACTIVE_SECRETS + 1) if slot not in taken]
+    if not free:
+        raise ValidationError(TOO_MANY_SECRETS, code="too_many")
+    plaintext = credentials.generate()
+    secret = ClientSecret.objects.create(
+        app=locked,
+        name=name,
+        secret_hash=credentials.hash_secret(plaintext),
+        hint=credentials.hint(plaintext),
+        slot=free[0],
+        created_by=created_by,
+    )
+    _audit(
+        locked,
+        created_by,
+        AuditEvent.Action.CLIENT_SECRET_CREATE,
+        secret=secret.hint,
+        name=name,
+    )
     return secret, plaintext
+
+
+def _form_token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def secret_form_token_issue(*, app: App, user: User) -> str:
+    """A new one-time token for the secret form `user` is shown for `app`; only its hash is
+    kept, and of the user's tokens for the app, the newest FORM_TOKENS_KEPT."""
+    token = secrets.token_urlsafe(32)
+    SecretFormToken.objects.create(app=app, user=user, token_hash=_form_token_hash(token))
+    mine = SecretFormToken.objects.filter(app=app, user=user)
+    newest = mine.order_by("-created_at", "-pk").values("pk")[:FORM_TOKENS_KEPT]
+    mine.exclude(pk__in=newest).delete()
+    return token
 
 
 def client_secret_revoke(*, secret: ClientSecret, revoked_by: User | None) -> ClientSecret:
@@ -147,6 +207,7 @@ def client_secret_revoke(*, secret: ClientSecret, revoked_by: User | None) -> Cl
         current.revoked_by = revoked_by
         current.slot = None
         current.save(update_fields=["revoked_at", "revoked_by", "slot"])
+        transaction.on_commit(lambda: _cache_revocation(current.pk))
         _audit(
             locked_app,
             revoked_by,
@@ -155,6 +216,19 @@ def client_secret_revoke(*, secret: ClientSecret, revoked_by: User | None) -> Cl
             name=current.name,
         )
     return current
+
+
+def _cache_revocation(secret_pk: int) -> None:
+    """Tell the shared cache the secret is revoked, so its tokens stop at once everywhere.
+
+    Written rather than deleted: a look-up that read the row just before the revoke committed
+    adds its stale answer only where no entry is (selectors.client_secret_valid). If the cache
+    is unreachable the write is lost, and a cached answer lives out its
+    CONSOLE_TOKEN_SECRET_CACHE_SECONDS.
+    """
+    seconds = settings.CONSOLE_TOKEN_SECRET_CACHE_SECONDS
+    if seconds:
+        cache.set(selectors.client_secret_cache_key(secret_pk), selectors.SECRET_INVALID, seconds)
 
 
 def redirect_uri_add(*, app: App, uri: str, added_by: User | None) -> RedirectURI:

@@ -1,7 +1,7 @@
-import secrets
+from dataclasses import dataclass, field
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,13 +19,6 @@ from . import selectors, services
 from .decorators import app_required
 from .forms import AppCreateForm, AppRenameForm, ClientSecretCreateForm, RedirectURIForm
 from .models import MAX_ACTIVE_SECRETS, App, ClientSecret, RedirectURI
-
-FORM_USED = (
-    "That form was already used, and the secret it created can't be shown again. "
-    "If you didn't copy it, revoke it and create a new one."
-)
-# Tokens of the secret forms this session has shown and not yet used (see client_secret_create).
-FORM_TOKENS_KEY = "client_secret_form_tokens"
 
 
 def _posted(request: HttpRequest):
@@ -133,50 +126,48 @@ def _api_client_page(request: HttpRequest, app: App, uri_form: RedirectURIForm) 
     return _page(request, "apps/api_client.html", app, "api_client", uri_form=uri_form, **context)
 
 
-def _new_form_token(request: HttpRequest) -> str:
-    token = secrets.token_urlsafe(16)
-    tokens = request.session.get(FORM_TOKENS_KEY, [])[-9:]
-    request.session[FORM_TOKENS_KEY] = [*tokens, token]
-    return token
+@dataclass(frozen=True)
+class _Created:
+    secret: ClientSecret
+    plaintext: str = field(repr=False)
 
 
-def _forget_form_token(request: HttpRequest, token: str) -> None:
-    """The form created its secret: sending it again (reload, history) is refused."""
-    tokens = request.session.get(FORM_TOKENS_KEY, [])
-    if token in tokens:
-        request.session[FORM_TOKENS_KEY] = [t for t in tokens if t != token]
-
-
-@sensitive_post_parameters("password")
+@sensitive_post_parameters("password", "form_token")
 @app_required("client_secret.create")
 @require_http_methods(["GET", "POST"])
 def client_secret_create(request: HttpRequest, app: App) -> HttpResponse:
     """Password, then the new secret, shown in this response only.
 
-    The response is never cached and the form carries a one-time token, so a reload, the
-    back button or a resubmission from history never shows the secret again (nor mints
-    another one by accident).
+    The response is never cached and the form carries a one-time token, spent by the secret's
+    creation, so a reload, the back button or a resubmission from history never shows the
+    secret again (nor mints another one).
     """
     at_limit = ClientSecret.objects.active().filter(app=app).count() >= MAX_ACTIVE_SECRETS
     form = ClientSecretCreateForm(_posted(request))
     if request.method == "POST" and form.is_valid():
-        plaintext = _create_secret(request, app, form)
-        if plaintext is not None:
+        result = _create_secret(request, app, form)
+        if isinstance(result, _Created):
             response = _page(
                 request,
                 "apps/client_secret_created.html",
                 app,
                 "api_client",
-                secret=form.secret,
-                plaintext=plaintext,
+                secret=result.secret,
+                plaintext=result.plaintext,
             )
             add_never_cache_headers(response)
             return response
-        if form.used:
-            messages.error(request, FORM_USED)
+        if getattr(result, "code", None) == "form_used":
+            messages.error(request, services.FORM_USED)
             return redirect("apps:api_client", client_id=app.client_id)
-    if request.method == "GET":
-        form = ClientSecretCreateForm(initial={"form_token": _new_form_token(request)})
+        form.add_error(None, result)  # nothing was created: the form can be sent again
+    if request.method == "GET" and not at_limit:
+        token = services.secret_form_token_issue(app=app, user=request.user)
+        form = ClientSecretCreateForm(initial={"form_token": token})
+    elif form.has_error(NON_FIELD_ERRORS, code="no_form_token") and not at_limit:
+        # A post that lost its token gets a new one, so it can be sent again.
+        form.data = form.data.copy()
+        form.data["form_token"] = services.secret_form_token_issue(app=app, user=request.user)
     response = _page(
         request,
         "apps/client_secret_create.html",
@@ -191,27 +182,24 @@ def client_secret_create(request: HttpRequest, app: App) -> HttpResponse:
 
 
 @sensitive_variables("plaintext")
-def _create_secret(request: HttpRequest, app: App, form: ClientSecretCreateForm) -> str | None:
-    """The plaintext of a new secret, or None with the reason on the form."""
-    form.used = False
-    user = request.user
+def _create_secret(
+    request: HttpRequest, app: App, form: ClientSecretCreateForm
+) -> _Created | ValidationError:
+    """The new secret, or why not: a wrong password or a refusal by the service (the token is
+    not spent), or a token that is (code "form_used")."""
     refused = password_again(request, form.cleaned_data["password"])
     if refused:
-        form.add_error("password", refused)
-        return None
-    token = form.cleaned_data["form_token"]
-    if token and token not in request.session.get(FORM_TOKENS_KEY, []):
-        form.used = True
-        return None
+        return ValidationError({"password": refused})
     try:
-        form.secret, plaintext = services.client_secret_create(
-            app=app, name=form.cleaned_data["name"], created_by=user
+        secret, plaintext = services.client_secret_create_from_form(
+            app=app,
+            created_by=request.user,
+            form_token=form.cleaned_data["form_token"],
+            name=form.cleaned_data["name"],
         )
     except ValidationError as error:
-        form.add_error(None, error)  # nothing was created: the form can be sent again
-        return None
-    _forget_form_token(request, token)
-    return plaintext
+        return error
+    return _Created(secret, plaintext)
 
 
 @app_required("client_secret.revoke")

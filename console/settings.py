@@ -266,6 +266,9 @@ CONSOLE_TOKEN_ISSUER = env.str("CONSOLE_TOKEN_ISSUER", default=CONSOLE_BASE_URL)
 # Failed client authentications allowed per minute before the token endpoint answers 429.
 CONSOLE_TOKEN_FAILURES_PER_CLIENT = env_int("CONSOLE_TOKEN_FAILURES_PER_CLIENT", 20, minimum=1)
 CONSOLE_TOKEN_FAILURES_PER_IP = env_int("CONSOLE_TOKEN_FAILURES_PER_IP", 100, minimum=1)
+# How long the shared cache keeps "this secret is valid" for introspection: the most a revoke
+# takes to be seen if its invalidation of the cache failed (0: ask the database every time).
+CONSOLE_TOKEN_SECRET_CACHE_SECONDS = env_int("CONSOLE_TOKEN_SECRET_CACHE_SECONDS", 5)
 # Token counts go to Redis and are folded into the database by the worker's beat; without
 # Redis (make run) they are written directly.
 CONSOLE_USAGE_REDIS_URL = REDIS_URL

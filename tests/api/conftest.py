@@ -1,6 +1,8 @@
 """Fixtures of the Tink API tests: apps whose client secret the test knows, and the catalog."""
 
+import os
 import threading
+import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -10,11 +12,12 @@ from api import throttle
 from apps import services as app_services
 from apps.models import App
 from products.models import Product, ProductionGrant
-from tests.conftest import organization_of
+from tests.conftest import organization_of, skip_or_fail
 
 TOKEN_PATH = "/api/v1/oauth/token"
 INTROSPECT_PATH = "/api/v1/oauth/introspect"
 JWKS_PATH = "/api/v1/oauth/jwks"
+REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
 
 
 def fail_authentication_too_often(ip: str) -> None:
@@ -91,3 +94,20 @@ def production_credentials(alice, make_app, make_credentials) -> Credentials:
         organization=organization_of(alice), product=Product.objects.get(slug="balance-check")
     )
     return make_credentials(app)
+
+
+@pytest.fixture
+def redis_usage(settings):
+    """The production path: counts in a real Redis, under a prefix of this test's own."""
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL, socket_timeout=1, socket_connect_timeout=1)
+    try:
+        client.ping()
+    except redis.RedisError:
+        skip_or_fail(f"no Redis at {REDIS_URL}, so the usage counters cannot be tested")
+    settings.CONSOLE_USAGE_REDIS_URL = REDIS_URL
+    settings.CONSOLE_USAGE_PREFIX = f"test-usage:{uuid.uuid4().hex}"
+    yield client
+    for key in client.scan_iter(match=f"{settings.CONSOLE_USAGE_PREFIX}:*"):
+        client.delete(key)

@@ -22,6 +22,8 @@ from tests.api.conftest import INTROSPECT_PATH, JWKS_PATH, TOKEN_PATH, Credentia
 
 AUTH_METHODS = ["client_secret_post", "client_secret_basic"]
 ASKED = ["accounts:read", "transactions:read"]
+# Introspection answers with these; the token also carries `sid` (its secret's id), which
+# stays inside the JWT.
 CLAIMS = ["iss", "sub", "client_id", "scope", "iat", "exp", "jti"]
 
 
@@ -90,7 +92,7 @@ def verify(token: str, jwks_url: str) -> dict:
         signing_key.key,
         algorithms=["EdDSA"],
         issuer=settings.CONSOLE_TOKEN_ISSUER,
-        options={"require": CLAIMS},
+        options={"require": [*CLAIMS, "sid"]},
     )
 
 
@@ -165,6 +167,7 @@ def test_pyjwt_verifies_the_token_with_the_published_jwks(oauth, sandbox_credent
     assert claims["client_id"] == sandbox_credentials.client_id
     assert claims["exp"] - claims["iat"] == 1800
     assert claims["scope"] == " ".join(ASKED)
+    assert claims["sid"] == sandbox_credentials.app.secrets.get().pk
     assert jwt.get_unverified_header(token["access_token"])["alg"] == "EdDSA"
 
 
@@ -194,7 +197,8 @@ def test_introspection_says_active_with_the_claims_of_the_token(oauth, urls):
     answer = response.json()
     assert answer["active"] is True
     assert answer["token_type"] == "bearer"
-    assert {name: answer[name] for name in CLAIMS} == claims
+    assert {name: answer[name] for name in CLAIMS} == {name: claims[name] for name in CLAIMS}
+    assert "sid" not in answer
 
 
 def test_a_token_with_one_signature_byte_changed_is_rejected(oauth, urls):
@@ -233,6 +237,7 @@ def test_pyjwt_refuses_an_expired_token_signed_with_our_key(oauth, sandbox_crede
                 "iat": now - 3600,
                 "exp": now - 1800,
                 "jti": "0" * 32,
+                "sid": sandbox_credentials.app.secrets.get().pk,  # valid: only the time is off
             }
         )
     )

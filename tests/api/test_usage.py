@@ -1,8 +1,6 @@
 """Every token request is counted per app, secret, outcome and hour; the token path writes to
 Redis only, and the beat's fold adds the counts to the database exactly once."""
 
-import os
-import uuid
 from urllib.parse import urlencode
 
 import pytest
@@ -12,12 +10,10 @@ from api import usage
 from api.models import UsageCount, UsageFold
 from apps import credentials, services
 from apps.models import ClientSecret
-from tests.conftest import skip_or_fail
 
 pytestmark = pytest.mark.django_db
 
 TOKEN = "/api/v1/oauth/token"
-REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
 
 
 def post(client, **fields):
@@ -60,23 +56,6 @@ def expected(secret, times: int) -> dict[tuple[int, str], int]:
 def issued(sandbox_app, alice):
     secret, plaintext = services.client_secret_create(app=sandbox_app, created_by=alice)
     return sandbox_app, secret, plaintext
-
-
-@pytest.fixture
-def redis_usage(settings):
-    """The production path: counts in a real Redis, under a prefix of this test's own."""
-    import redis
-
-    client = redis.Redis.from_url(REDIS_URL, socket_timeout=1, socket_connect_timeout=1)
-    try:
-        client.ping()
-    except redis.RedisError:
-        skip_or_fail(f"no Redis at {REDIS_URL}, so the usage counters cannot be tested")
-    settings.CONSOLE_USAGE_REDIS_URL = REDIS_URL
-    settings.CONSOLE_USAGE_PREFIX = f"test-usage:{uuid.uuid4().hex}"
-    yield client
-    for key in client.scan_iter(match=f"{settings.CONSOLE_USAGE_PREFIX}:*"):
-        client.delete(key)
 
 
 def test_without_redis_each_request_is_counted_at_once(client, issued):

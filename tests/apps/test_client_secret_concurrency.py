@@ -1,4 +1,5 @@
-"""The five-secret limit under concurrent requests, on PostgreSQL.
+"""The five-secret limit and the secret form's one-time token under concurrent requests, on
+PostgreSQL.
 
 SQLite lets one writer in at a time, so it would pass these tests whatever the code does:
 they run on PostgreSQL only (skipped elsewhere, failed under CONSOLE_STRICT_TESTS=1). Each
@@ -8,6 +9,7 @@ what went wrong and the test fails with the whole list, so one run shows how oft
 """
 
 import random
+import re
 import threading
 from collections import Counter
 from collections.abc import Callable
@@ -15,13 +17,17 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+import requests
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.test import Client
+from django.urls import reverse
 
 from accounts.models import AuditEvent, Role
 from apps import credentials, services
 from apps.models import MAX_ACTIVE_SECRETS, App, ClientSecret
-from tests.conftest import organization_of, skip_or_fail
+from tests.conftest import PASSWORD, organization_of, skip_or_fail
 
 THREADS = 50
 ROUNDS = 24  # k = 0..5 existing secrets, four times each
@@ -29,6 +35,9 @@ MIXED_ROUNDS = 20  # 1..5 existing secrets, four times each
 SLOTS = set(range(1, MAX_ACTIVE_SECRETS + 1))
 # A safety net against a hung round (a lost wakeup, a lock never released), not a timing check.
 HANG_SECONDS = 120
+FORM_POSTS = 20  # concurrent posts of one form token
+FORM_ROUNDS = 10
+REFUSALS = ("too_many", "form_used")  # the services' ValidationError codes a race may meet
 
 
 @dataclass
@@ -70,8 +79,8 @@ def _race(jobs: list[Callable[[], Any]]) -> list[Outcome]:
                 with transaction.atomic():
                     outcomes[index] = Outcome("ok", value=job())
             except ValidationError as exc:
-                if getattr(exc, "code", None) == "too_many":
-                    outcomes[index] = Outcome("too_many")
+                if getattr(exc, "code", None) in REFUSALS:
+                    outcomes[index] = Outcome(exc.code)
                 else:
                     outcomes[index] = Outcome("error", error=_describe(exc))
             except Exception as exc:
@@ -283,3 +292,103 @@ def test_the_database_refuses_a_sixth_active_secret_inserted_around_the_service(
         )
 
     assert ClientSecret.objects.active().filter(app=sandbox_app).count() == MAX_ACTIVE_SECRETS
+
+
+# --- One form token, posted many times at once ---------------------------------------------------
+
+
+def _form_creator(app: App, user, token: str, n: int) -> Callable[[], int]:
+    own_app = App.objects.get(pk=app.pk)
+
+    def create() -> int:
+        secret, plaintext = services.client_secret_create_from_form(
+            app=own_app, created_by=user, form_token=token, name=f"Racer {n}"
+        )
+        # The id of the secret whose plaintext this caller got; the plaintext goes no further.
+        return secret.pk if credentials.matches(plaintext, secret.secret_hash) else -1
+
+    return create
+
+
+def test_twenty_concurrent_uses_of_one_form_token_create_one_secret(race_db, alice):
+    violations: Counter = Counter()
+    for round_ in range(FORM_ROUNDS):
+        existing = round_ % MAX_ACTIVE_SECRETS  # so there is always room for one more
+        app, _ = _new_app(alice, round_, existing)
+        token = services.secret_form_token_issue(app=app, user=alice)
+
+        outcomes = _race([_form_creator(app, alice, token, n) for n in range(FORM_POSTS)])
+
+        problems = [f"unexpected {error}" for error in _errors(outcomes)]
+        handed_out = [outcome.value for outcome in outcomes if outcome.kind == "ok"]
+        spent = sum(outcome.kind == "form_used" for outcome in outcomes)
+        if len(handed_out) != 1 or spent != FORM_POSTS - 1:
+            problems.append(f"{len(handed_out)} plaintexts handed out and {spent} refused")
+        racers = ClientSecret.objects.filter(app=app, name__startswith="Racer")
+        if list(racers.values_list("pk", flat=True)) != handed_out[:1] or -1 in handed_out:
+            problems.append(f"{racers.count()} secrets created, not the one handed out")
+        problems += _slot_problems(app)
+        violations.update((f"round {round_} (k={existing})", problem) for problem in problems)
+
+    total = violations.total()
+    assert total == 0, _report(violations)
+
+
+SECRET_FIELD = re.compile(r'<input type="text" id="client-secret"[^>]*value="tink_cs_')
+
+
+def test_twenty_concurrent_posts_of_one_form_make_one_secret_over_http(race_db, live_server, alice):
+    """The whole request, as browsers send it: each post in a live server thread of its own,
+    with its own connection and ATOMIC_REQUESTS, the password check and the session."""
+    app, _ = _new_app(alice, 0, 0)
+    session = Client()
+    session.force_login(alice)
+    cookies = {settings.SESSION_COOKIE_NAME: session.cookies[settings.SESSION_COOKIE_NAME].value}
+    url = live_server.url + reverse("apps:client_secret_create", args=[app.client_id])
+    # Secure cookies over http: requests would keep them back, so they go in the header.
+    header = {"Connection": "close"}
+    form = requests.get(url, headers={**header, "Cookie": _cookie(cookies)}, timeout=30)
+    assert form.status_code == 200
+    cookies[settings.CSRF_COOKIE_NAME] = form.cookies[settings.CSRF_COOKIE_NAME]
+    data = {
+        name: re.search(rf'name="{name}" value="([^"]+)"', form.text)[1]
+        for name in ("csrfmiddlewaretoken", "form_token")
+    }
+    data["password"] = PASSWORD
+    barrier = threading.Barrier(FORM_POSTS, timeout=HANG_SECONDS)
+    answers: list[str] = [""] * FORM_POSTS
+
+    def post(index: int) -> None:
+        try:
+            barrier.wait()
+            response = requests.post(
+                url,
+                data={**data, "name": f"Racer {index}"},
+                headers={**header, "Cookie": _cookie(cookies)},
+                allow_redirects=False,
+                timeout=HANG_SECONDS,
+            )
+        except Exception as exc:
+            answers[index] = f"error {type(exc).__name__}"
+            return
+        if response.status_code == 200 and SECRET_FIELD.search(response.text):
+            answers[index] = "secret shown"
+        elif response.status_code == 302 and response.headers["Location"].endswith(
+            "/settings/api-client/"
+        ):
+            answers[index] = "form used"
+        else:
+            answers[index] = f"status {response.status_code}"
+
+    threads = [threading.Thread(target=post, args=(i,)) for i in range(FORM_POSTS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(HANG_SECONDS)
+
+    assert Counter(answers) == {"secret shown": 1, "form used": FORM_POSTS - 1}
+    assert ClientSecret.objects.filter(app=app).count() == 1
+
+
+def _cookie(cookies: dict[str, str]) -> str:
+    return "; ".join(f"{name}={value}" for name, value in cookies.items())
