@@ -200,12 +200,12 @@ def test_a_wrong_password_on_the_secret_form_is_a_failed_re_authentication(
     """Not a failed log-in: the person was logged in and typed the password again (issue 12,
     point 11)."""
     log_in(browser)
+    url = reverse("apps:client_secret_create", args=[sandbox_app.client_id])
+    form = browser.get(url).content.decode()
+    token = re.search(r'name="form_token" value="([^"]+)"', form).group(1)
     before = last_id()
 
-    browser.post(
-        reverse("apps:client_secret_create", args=[sandbox_app.client_id]),
-        {"password": "not-the-password-at-all", "form_token": "x"},
-    )
+    browser.post(url, {"password": "not-the-password-at-all", "form_token": token})
 
     entry = only_entry(before, Action.REAUTHENTICATE_FAILED)
     assert entry.actor == alice

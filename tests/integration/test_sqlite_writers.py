@@ -44,7 +44,7 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.test import Client
 from accounts import services
-from accounts.models import User
+from accounts.models import Membership, User
 from apps import services as app_services
 from apps.models import App
 
@@ -55,10 +55,18 @@ app = app_services.app_create(
     organization=organization, name="Race", display_name="Alice Fintech",
     app_type=App.Type.SANDBOX, created_by=user,
 )
+# A user keeps ten open secret forms per app (apps.models.FORM_TOKENS_KEPT): the thirty forms
+# are shown to three members, ten each.
+members = [user]
+for email, role in (("bob@example.com", "admin"), ("carol@example.com", "developer")):
+    member = User.objects.create_user(email=email, password=os.environ["WORLD_PASSWORD"])
+    EmailAddress.objects.create(user=member, email=email, primary=True, verified=True)
+    Membership.objects.create(user=member, organization=organization, role=role)
+    members.append(member)
 sessions = []
-for _ in range(int(sys.argv[2])):
+for n in range(int(sys.argv[2])):
     client = Client()
-    client.force_login(user)
+    client.force_login(members[n % len(members)])
     sessions.append(client.cookies[settings.SESSION_COOKIE_NAME].value)
 with open(sys.argv[1], "w") as out:
     json.dump({"client_id": app.client_id, "sessions": sessions}, out)
