@@ -48,13 +48,19 @@ def start_logged_in(page, base_url: str, user) -> None:
 
 
 def app_menu(page):
-    """The top dropdown: the <details> group whose summary is labelled "Select an app"."""
-    return page.get_by_role("group").filter(has=page.get_by_label("Select an app"))
+    """The top dropdown: the <details> group whose summary reads "Select an app" (with the
+    current app's name once one is open)."""
+    summary = page.locator("summary", has_text=re.compile(r"^\s*Select an app"))
+    return page.locator("details").filter(has=summary)
+
+
+def open_app_menu(page) -> None:
+    app_menu(page).locator("summary").click()
 
 
 def select_app(page, name: str) -> None:
     """Open the top dropdown menu and select the app."""
-    page.get_by_label("Select an app").click()
+    open_app_menu(page)
     app_menu(page).get_by_role("link", name=name).click()
 
 
@@ -118,7 +124,7 @@ def test_a_new_user_creates_the_first_app_from_the_home_page(page, make_user, br
     app = App.objects.get(organization=organization_of(user))
     assert (app.name, app.display_name, app.app_type) == ("Erin sandbox", "Erin Lending", "sandbox")
     expect(page).to_have_url(re.compile(rf"/apps/{app.client_id}/$"))
-    page.get_by_label("Select an app").click()
+    open_app_menu(page)
     expect(app_menu(page).get_by_role("link", name="Erin sandbox")).to_be_visible()
     screenshot(page, "apps-created-overview")
     assert browser_errors == []
@@ -327,7 +333,7 @@ def test_app_settings_rename_the_app_and_lock_display_name_and_app_type(
     expect(page.get_by_text("App name saved.")).to_be_visible()
     expect(app_heading(page, "Payments staging")).to_be_visible()
     expect(page.get_by_label("App name")).to_have_value("Payments staging")
-    page.get_by_label("Select an app").click()
+    open_app_menu(page)
     menu = app_menu(page)
     expect(menu.get_by_role("link", name="Payments staging")).to_be_visible()
     expect(menu.get_by_role("link", name="Payments test")).to_have_count(0)
@@ -393,7 +399,7 @@ def test_a_viewer_is_not_offered_to_create_an_app(
     offered = []
     if page.get_by_role("link", name="Create your first app").count():
         offered.append("the home page links to Create your first app")
-    page.get_by_label("Select an app").click()
+    open_app_menu(page)
     expect(app_menu(page).get_by_text("No apps yet.")).to_be_visible()
     if app_menu(page).get_by_role("link", name="Create a new app").count():
         offered.append("the top dropdown menu links to Create a new app")

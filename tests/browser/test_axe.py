@@ -64,7 +64,7 @@ def sweep(chromium, live_server, axe_source, paths, email=None) -> list[str]:
 
 
 def test_every_page_has_no_serious_or_critical_violation(
-    chromium, live_server, browser_settings, make_user, axe_source
+    chromium, live_server, browser_settings, make_user, catalog, axe_source
 ):
     anonymous = pages(Client())
     tour = populate(make_user)

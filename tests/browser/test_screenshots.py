@@ -49,7 +49,7 @@ def shoot(chromium, live_server, who, paths: list[tuple[str, str]], email, names
         context.close()
 
 
-def test_every_page_at_both_widths(chromium, live_server, browser_settings, make_user):
+def test_every_page_at_both_widths(chromium, live_server, browser_settings, make_user, catalog):
     anonymous = pages(Client())
     tour = populate(make_user)
     owner = Client()
