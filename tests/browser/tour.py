@@ -115,13 +115,14 @@ def populate(make_user) -> Tour:
 
 def pages(client: Client, values: dict[str, str] | None = None) -> list[tuple[str, str]]:
     """(name, path) of every page that answers the client with HTML (after redirects), each
-    final path once (a log-in page reached with another `next` is the same page). Django's admin is left out; its pages are Django's."""
+    final path once (a log-in page reached with another `next` is the same page). Django's
+    admin is left out; its pages are Django's."""
     seen: dict[str, str] = {}
     for endpoint in endpoints(values):
         if endpoint.url.startswith("/admin/") or endpoint.name in NOT_VISITED:
             continue
-        if endpoint.name.startswith(("api:", "openapi")):
-            continue
+        if endpoint.name.startswith("api:") and endpoint.name != "api:reference":
+            continue  # the API answers JSON; its reference page is a page
         response = client.get(endpoint.url, follow=True)
         if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
             continue
