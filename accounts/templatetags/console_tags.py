@@ -3,6 +3,7 @@
 from django import template
 from django.urls import reverse
 
+from .. import reauthentication
 from ..adapters import console_url
 
 register = template.Library()
@@ -13,3 +14,8 @@ def absolute_url(viewname: str, *args) -> str:
     """The URL of a view under CONSOLE_BASE_URL, as an API client outside would use it (never
     from the request's Host header)."""
     return console_url(reverse(viewname, args=args))
+
+
+@register.simple_tag
+def reauthentication_cancel_url(next_url: str | None) -> str:
+    return reauthentication.cancel_url(next_url)
