@@ -139,8 +139,10 @@ def test_the_overview_lists_every_app_with_its_totals(alice_client, alice, make_
     count(first, "issued", 3, secret_pk=1)
     count(second, "invalid_client", 4)
     page = alice_client.get("/analytics/").content.decode()
-    assert "<td>3</td>\n                <td>0</td>" in page
-    assert "<td>0</td>\n                <td>4</td>" in page
+    issued = '<td data-label="Tokens issued">{}</td>'
+    failed = '<td data-label="Failed requests">{}</td>'
+    assert f"{issued.format(3)}\n                {failed.format(0)}" in page
+    assert f"{issued.format(0)}\n                {failed.format(4)}" in page
     assert "3 tokens issued and 4 failed requests" in page
     assert stats(page)["Tokens issued"] == "3"
     assert stats(page)["Client authentication failed"] == "4"

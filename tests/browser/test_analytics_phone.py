@@ -72,3 +72,27 @@ def test_on_a_phone_every_failure_reason_of_a_day_is_readable_without_scrolling_
     expect(four_days_ago.get_by_role("cell", name="Throttled 0")).to_have_count(0)
     screenshot(page, "analytics-app-phone")
     assert browser_errors == []
+
+
+def test_on_a_phone_the_overview_lists_each_app_without_scrolling_sideways(
+    phone_390, live_server, alice, make_app, browser_errors
+):
+    app = make_app(alice, name="A sandbox app with a rather long name for a phone")
+    count(app, "issued", 123456)
+    count(app, "invalid_client", 7890)
+    start_logged_in(phone_390, live_server.url, alice)
+
+    phone_390.goto("/analytics/")
+
+    row = phone_390.get_by_role("row").filter(has_text=app.name)
+    expect(row.get_by_role("cell", name="Failed requests 7890")).to_be_visible()
+    widths = phone_390.evaluate(
+        """() => ({
+            page: document.scrollingElement.scrollWidth,
+            table: [...document.querySelectorAll('.table-wrap')]
+                .map(w => w.scrollWidth - w.clientWidth),
+        })"""
+    )
+    assert widths["page"] <= phone_390.viewport_size["width"], widths
+    assert widths["table"] == [0], "the table scrolls sideways"
+    assert browser_errors == []
