@@ -2,6 +2,10 @@
 
 Each day is a stacked bar: tokens issued at the bottom, failed requests above. The numbers
 are also in the table under the chart; the SVG is an image with a text alternative.
+
+The bars are drawn in request units: one group flips and scales the plot so that a bar's
+height in the SVG is its count and a gridline's y its tick value, so a bar of 8 ends exactly
+on the gridline labelled 8 (no rounding of pixels in between).
 """
 
 from dataclasses import dataclass
@@ -9,66 +13,96 @@ from dataclasses import dataclass
 from .selectors import Usage
 
 WIDTH, HEIGHT = 720, 220
-LEFT, RIGHT, TOP, BOTTOM = 48, 8, 10, 28
+RIGHT, TOP, BOTTOM = 8, 10, 28
+# Room left of the plot for the longest tick label: a phone draws the axis text larger
+# (console.css), about 11 units a character.
+LABEL_GAP, CHARACTER, MIN_LEFT = 6, 11, 40
+PLOT_HEIGHT = HEIGHT - TOP - BOTTOM
+BASE = TOP + PLOT_HEIGHT  # the y of the zero line
+STEPS = (1, 2, 5)
+MAX_INTERVALS = 4  # at most four gridlines above zero: readable at a phone's width
 
 
 @dataclass(frozen=True)
 class Bar:
     x: float
     width: float
-    issued_y: float
-    issued_height: float
-    failed_y: float
-    failed_height: float
+    issued: int
+    failed: int
     label: str
     title: str
 
+    @property
+    def total(self) -> int:
+        return self.issued + self.failed
 
-def _nice_ceiling(value: int) -> int:
-    """The smallest 1, 2 or 5 × 10^n at least `value` (and at least 4, for four gridlines)."""
-    value = max(value, 4)
+
+@dataclass(frozen=True)
+class Tick:
+    value: int
+    y: float  # in the SVG's own coordinates, where the label is drawn
+
+    @property
+    def label(self) -> str:
+        return f"{self.value:,}"
+
+
+def nice_step(maximum: int) -> int:
+    """The smallest 1, 2 or 5 × 10^n (a whole number) that covers `maximum` in at most
+    MAX_INTERVALS steps."""
+    maximum = max(maximum, 1)
     magnitude = 1
     while True:
-        for step in (1, 2, 5):
-            if step * magnitude >= value:
+        for step in STEPS:
+            if step * magnitude * MAX_INTERVALS >= maximum:
                 return step * magnitude
         magnitude *= 10
 
 
+def nice_ticks(maximum: int) -> list[int]:
+    """0, step, 2 × step, … up to the first tick at or above `maximum` (at least 1)."""
+    step = nice_step(maximum)
+    intervals = -(-max(maximum, 1) // step)  # ceiling division, in whole numbers
+    return [step * n for n in range(intervals + 1)]
+
+
 def bar_chart(usage: Usage) -> dict:
-    plot_width = WIDTH - LEFT - RIGHT
-    plot_height = HEIGHT - TOP - BOTTOM
-    top = _nice_ceiling(max((day.issued + day.failed for day in usage.days), default=0))
+    values = nice_ticks(max((day.issued + day.failed for day in usage.days), default=0))
+    labels = [Tick(value=value, y=0).label for value in values]
+    left = max(MIN_LEFT, LABEL_GAP * 2 + CHARACTER * max(map(len, labels)))
+    plot_width = WIDTH - left - RIGHT
+    top = values[-1]
+    scale = PLOT_HEIGHT / top  # SVG units per request
     slot = plot_width / max(len(usage.days), 1)
     width = max(slot * 0.7, 1.0)
     every = max(1, len(usage.days) // 7)  # about seven date labels, whatever the range
     bars = []
     for index, day in enumerate(usage.days):
-        issued_height = plot_height * day.issued / top
-        failed_height = plot_height * day.failed / top
-        base = TOP + plot_height
+        x = round(left + index * slot + (slot - width) / 2, 2)
+        label = f"{day.day.day} {day.day:%b}" if index % every == 0 else ""
+        if x + len(label) * CHARACTER > WIDTH - RIGHT:
+            label = ""  # it would run off the right edge
         bars.append(
             Bar(
-                x=round(LEFT + index * slot + (slot - width) / 2, 2),
+                x=x,
                 width=round(width, 2),
-                issued_y=round(base - issued_height, 2),
-                issued_height=round(issued_height, 2),
-                failed_y=round(base - issued_height - failed_height, 2),
-                failed_height=round(failed_height, 2),
-                label=f"{day.day.day} {day.day:%b}" if index % every == 0 else "",
+                issued=day.issued,
+                failed=day.failed,
+                label=label,
                 title=f"{day.day.day} {day.day:%b %Y}: {day.issued} issued, {day.failed} failed",
             )
         )
-    gridlines = [
-        {"y": round(TOP + plot_height - plot_height * n / 4, 2), "value": top * n // 4}
-        for n in range(5)
-    ]
     return {
         "width": WIDTH,
         "height": HEIGHT,
-        "left": LEFT,
+        "left": left,
+        "label_x": left - LABEL_GAP,
         "right": WIDTH - RIGHT,
         "label_y": HEIGHT - 8,
+        "base": BASE,
+        # The plot group's transform: request units up from the zero line.
+        "scale": scale,
+        "top": top,
         "bars": bars,
-        "gridlines": gridlines,
+        "ticks": [Tick(value=value, y=BASE - value * scale) for value in values],
     }

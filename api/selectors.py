@@ -14,6 +14,13 @@ DEFAULT_RANGE = 30
 FAILURES = [outcome for outcome in Outcome.values if outcome != Outcome.ISSUED]
 
 
+@dataclass(frozen=True)
+class Total:
+    outcome: str
+    label: str
+    count: int
+
+
 @dataclass
 class Day:
     day: date
@@ -27,8 +34,18 @@ class Day:
     def failed(self) -> int:
         return sum(self.counts.get(outcome, 0) for outcome in FAILURES)
 
+    @property
+    def any(self) -> bool:
+        return any(self.counts.values())
+
     def row(self) -> list[int]:
         return [self.counts.get(outcome, 0) for outcome in Outcome.values]
+
+    def cells(self) -> list[Total]:
+        """The day's count of each outcome, in the table's column order."""
+        return [
+            Total(outcome, label, self.counts.get(outcome, 0)) for outcome, label in Outcome.choices
+        ]
 
 
 @dataclass
@@ -44,13 +61,21 @@ class Usage:
         return sum(day.failed for day in self.days)
 
     @property
-    def failures_by_reason(self) -> list[tuple[str, int]]:
-        labels = dict(Outcome.choices)
-        totals = [
-            (labels[outcome], sum(day.counts.get(outcome, 0) for day in self.days))
-            for outcome in FAILURES
+    def totals(self) -> list[Total]:
+        """Every outcome with its total over the days, tokens issued first."""
+        return [
+            Total(outcome, label, sum(day.counts.get(outcome, 0) for day in self.days))
+            for outcome, label in Outcome.choices
         ]
-        return [(label, total) for label, total in totals if total]
+
+    @property
+    def failures_by_reason(self) -> list[Total]:
+        return [total for total in self.totals if total.outcome != Outcome.ISSUED]
+
+    @property
+    def days_with_requests(self) -> list[Day]:
+        """The days that had any request, newest first: the table leaves the others out."""
+        return [day for day in reversed(self.days) if day.any]
 
     @property
     def empty(self) -> bool:

@@ -8,4 +8,6 @@ urlpatterns = [
     path("oauth/token", views.token, name="token"),
     path("oauth/introspect", views.introspect, name="introspect"),
     path("oauth/jwks", views.jwks, name="jwks"),
+    path("openapi.yaml", views.openapi_document, name="openapi"),
+    path("reference", views.reference, name="reference"),
 ]

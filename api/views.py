@@ -1,5 +1,6 @@
 """The Tink API: POST /api/v1/oauth/token, GET /api/v1/oauth/jwks, POST /api/v1/oauth/introspect,
-and the Analytics pages that show each app's use of it.
+its description (GET /api/v1/openapi.yaml, and the reference page rendered from it), and the
+Analytics pages that show each app's use of it.
 
 JSON in every answer, errors as RFC 6749 §5.2 says. No session, no CSRF (clients authenticate
 with their credentials), no cookies, and no transaction around the request: the token path
@@ -12,20 +13,21 @@ from functools import wraps
 from urllib.parse import parse_qsl, unquote_plus
 
 from csp.decorators import csp_exempt
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
 from accounts.decorators import organization_required
 from apps import selectors as app_selectors
 from apps.decorators import app_required
 from apps.models import App
 
-from . import charts, keys, selectors, services
+from . import charts, keys, openapi, selectors, services
 from .models import Outcome
 from .services import OAuthError
 
@@ -209,6 +211,24 @@ def jwks(request: HttpRequest) -> JsonResponse:
     response["Content-Security-Policy"] = API_CSP
     response["Cache-Control"] = "public, max-age=300"
     return response
+
+
+@api_endpoint("GET", "HEAD")
+def openapi_document(request: HttpRequest) -> HttpResponse:
+    """api/openapi.yaml as it is, for code generators and API tools (RFC 9512's type)."""
+    response = HttpResponse(openapi.text(), content_type="application/yaml")
+    response["Content-Disposition"] = 'inline; filename="openapi.yaml"'
+    response["Content-Security-Policy"] = API_CSP
+    response["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+@login_not_required
+@require_safe
+def reference(request: HttpRequest) -> HttpResponse:
+    """The API reference, public like the JWKS: it describes the API, and holds no data."""
+    context = {**openapi.reference(), "base_url": settings.CONSOLE_BASE_URL}
+    return render(request, "api/reference.html", context)
 
 
 # --- Analytics pages ---------------------------------------------------------------------------

@@ -41,6 +41,10 @@ PUBLIC = {
     "api:token",
     "api:introspect",
     "api:jwks",
+    # The API's description, as YAML and as the reference page rendered from it: public like
+    # the JWKS, since it describes the API and holds no account's data.
+    "api:openapi",
+    "api:reference",
 }
 
 

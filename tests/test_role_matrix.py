@@ -98,6 +98,8 @@ ROWS: dict[str, Row] = {
     "api:token": API,
     "api:introspect": API,
     "api:jwks": API,
+    "api:openapi": PUBLIC,  # the API's description: public like the JWKS, no account's data
+    "api:reference": PUBLIC,
     "products:contact_sales": page("sales.contact"),
     "kyb:products": page("products.view"),
     "kyb:production_access_request": page("production_access.request"),

@@ -15,7 +15,7 @@ from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
-SECRET_FIELD = re.compile(r'<input type="text" id="client-secret"[^>]*value="([^"]+)"[^>]*readonly')
+SECRET_FIELD = re.compile(r'<textarea id="client-secret"[^>]*readonly[^>]*>([^<]+)</textarea>')
 TOKEN_FIELD = re.compile(r'name="form_token" value="([^"]+)"')
 
 

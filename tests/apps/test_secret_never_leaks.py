@@ -137,9 +137,10 @@ def created_secret(response) -> str:
     label = re.search(r'<label for="([^"]+)">Client secret</label>', body)
     if not label:
         return ""
-    field = re.search(rf'<input[^>]*\bid="{re.escape(label[1])}"[^>]*>', body)
-    value = re.search(r'\bvalue="([^"]*)"', field[0]) if field else None
-    return value[1] if value else ""
+    # A read-only text area, so that the whole secret shows at any width.
+    textarea = rf'<textarea[^>]*\bid="{re.escape(label[1])}"[^>]*\breadonly[^>]*>([^<]*)<'
+    field = re.search(textarea, body)
+    return field[1] if field else ""
 
 
 def page_text(response) -> str:

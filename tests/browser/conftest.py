@@ -106,6 +106,22 @@ def phone(chromium, live_server, browser_settings, browser_errors) -> Iterator:
 
 
 @pytest.fixture
+def phone_390(chromium, live_server, browser_settings, browser_errors) -> Iterator:
+    """The screenshot sweep's phone: 390x844 (a current iPhone), touch."""
+    context, page = _new_page(
+        chromium,
+        live_server,
+        browser_errors,
+        viewport={"width": 390, "height": 844},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+    )
+    yield page
+    context.close()
+
+
+@pytest.fixture
 def new_person(chromium, live_server, browser_settings, browser_errors) -> Iterator[Callable]:
     """Opens a page in a browser context of its own, as another person would: no cookie of any
     other page's session. Its console errors go to browser_errors too."""
