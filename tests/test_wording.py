@@ -41,6 +41,7 @@ PROPER = {
     "CSV",
     "JWKS",
     "OpenAPI",
+    "URL",
     "Demo",
     "Bank",
     "Sandbox",

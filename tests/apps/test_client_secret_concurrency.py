@@ -334,7 +334,7 @@ def test_twenty_concurrent_uses_of_one_form_token_create_one_secret(race_db, ali
     assert total == 0, _report(violations)
 
 
-SECRET_FIELD = re.compile(r'<input type="text" id="client-secret"[^>]*value="tink_cs_')
+SECRET_FIELD = re.compile(r'<textarea id="client-secret"[^>]*readonly[^>]*>tink_cs_')
 
 
 def test_twenty_concurrent_posts_of_one_form_make_one_secret_over_http(race_db, live_server, alice):
