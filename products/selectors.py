@@ -36,3 +36,8 @@ def approved_scopes(*, organization: Organization | int) -> frozenset[str]:
 def sales_contacted(*, organization: Organization | int) -> bool:
     """Step 1 of going to production is done."""
     return SalesContact.objects.filter(organization=organization).exists()
+
+
+def latest_sales_contact(*, organization: Organization | int) -> SalesContact | None:
+    """The organization's most recent Contact sales lead (what it last told us)."""
+    return SalesContact.objects.filter(organization=organization).order_by("-created_at").first()
