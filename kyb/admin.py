@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.dateformat import format as date_format
 from django.utils.html import format_html, format_html_join
 from django_countries import countries
 
@@ -51,8 +52,8 @@ class OwnerInline(ReadOnlyInline):
     verbose_name = "Ultimate beneficial owner"
 
     @admin.display(description="Date of birth")
-    def date_of_birth(self, owner: BeneficialOwner):
-        return owner.date_of_birth
+    def date_of_birth(self, owner: BeneficialOwner) -> str:
+        return date_format(owner.date_of_birth, "j M Y")  # as the console shows dates
 
 
 class DirectorInline(ReadOnlyInline):

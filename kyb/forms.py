@@ -85,13 +85,29 @@ class KybCompanyForm(forms.Form):
         required=False,
         error_messages={"invalid_choice": "Choose an expected monthly volume."},
     )
+
+
+class TypedInput:
+    """For the small "add" forms of a step page: whether anything was typed into them, so
+    Next or Back adds what was typed (or shows why it can't) instead of dropping it."""
+
+    def has_input(self) -> bool:
+        return any(
+            str(self.data.get(self.add_prefix(name), "")).strip() for name in self.fields
+        ) or any(self.add_prefix(name) in self.files for name in self.fields)
+
+
+class NoBeneficialOwnersForm(forms.Form):
+    """The owners step's own answer; always valid."""
+
     no_beneficial_owners = forms.BooleanField(
-        label="No person owns 25 % or more of the company", required=False
+        label="No person owns 25 % or more of the company",
+        required=False,
     )
 
 
-class BeneficialOwnerForm(forms.Form):
-    """Shares field names with DirectorForm on one page; its ids carry their own prefix."""
+class BeneficialOwnerForm(TypedInput, forms.Form):
+    """Its ids carry their own prefix, so they never clash with another form's on a page."""
 
     def __init__(self, *args, **kwargs) -> None:
         kwargs.setdefault("auto_id", "owner_%s")
@@ -128,7 +144,7 @@ class BeneficialOwnerForm(forms.Form):
     )
 
 
-class DirectorForm(forms.Form):
+class DirectorForm(TypedInput, forms.Form):
     def __init__(self, *args, **kwargs) -> None:
         kwargs.setdefault("auto_id", "director_%s")
         super().__init__(*args, **kwargs)
@@ -143,7 +159,14 @@ class DirectorForm(forms.Form):
     )
 
 
-class DocumentForm(forms.Form):
+class DropZoneInput(forms.FileInput):
+    """A file input inside a drop zone: a label to click or to drop a file on (the drag and
+    drop is static/js/console.js; without it the input is shown and takes drops itself)."""
+
+    template_name = "kyb/widgets/drop_zone.html"
+
+
+class DocumentForm(TypedInput, forms.Form):
     kind = forms.ChoiceField(
         label="Document",
         choices=[("", "Choose a document"), *DocumentKind.choices],
@@ -155,7 +178,7 @@ class DocumentForm(forms.Form):
     file = forms.FileField(
         label="File",
         help_text="PDF, PNG or JPEG, at most 10 MB.",
-        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.png,.jpg,.jpeg"}),
+        widget=DropZoneInput(attrs={"accept": ".pdf,.png,.jpg,.jpeg"}),
         error_messages={
             "required": "Choose a file to upload.",
             "empty": "This file is empty.",

@@ -77,6 +77,16 @@ class Industry(models.TextChoices):
     OTHER = "other", "Other"
 
 
+class KybStep(models.TextChoices):
+    """The KYB's steps, one page each, in this order (kyb.selectors.kyb_progress)."""
+
+    COMPANY = "company", "Company"
+    OWNERS = "owners", "Beneficial owners"
+    DIRECTORS = "directors", "Directors"
+    DOCUMENTS = "documents", "Documents"
+    REVIEW = "review", "Review and submit"
+
+
 class KybSubmission(models.Model):
     """Know Your Business (step 4): one per organization, a draft until it is submitted.
 
@@ -198,6 +208,9 @@ class KybDocument(models.Model):
     content_type = models.CharField(max_length=40)
     size = models.PositiveIntegerField()
     storage_name = models.CharField(max_length=100, unique=True)
+    # The uploader's own file name, for display only (kyb.uploads.display_name made it safe);
+    # the stored name stays random and the download keeps a server-made name.
+    original_name = models.CharField(max_length=120, blank=True)
     uploaded_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
     uploaded_at = models.DateTimeField(default=timezone.now)
 
@@ -215,7 +228,11 @@ class KybDocument(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} ({self.download_name})"
+        return f"{self.get_kind_display()} ({self.display_name})"
+
+    @property
+    def display_name(self) -> str:
+        return self.original_name or self.download_name
 
     @property
     def download_name(self) -> str:

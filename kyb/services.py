@@ -43,11 +43,6 @@ REVIEW_PERMISSION = "kyb.review_kybsubmission"
 MAX_DOCUMENTS = 10
 MAX_DIRECTORS = 20
 OLDEST_BIRTH_YEAR = 1900
-DOCUMENTS_NEEDED = {
-    DocumentKind.INCORPORATION: "the certificate of incorporation",
-    DocumentKind.PROOF_OF_ADDRESS: "the proof of address",
-    DocumentKind.DIRECTOR_ID: "the ID of a director",
-}
 
 TRANSITIONS: dict[KybStatus, frozenset[KybStatus]] = {
     KybStatus.DRAFT: frozenset({KybStatus.SUBMITTED}),
@@ -196,7 +191,6 @@ def kyb_company_update(
     website: str = "",
     industry: str = "",
     monthly_volume: str = "",
-    no_beneficial_owners: bool = False,
 ) -> KybSubmission:
     """Save the company part of the draft; blanks are allowed until submission."""
     submission = _editable_submission(_lock(organization))
@@ -223,8 +217,20 @@ def kyb_company_update(
     submission.website = website
     submission.industry = industry
     submission.monthly_volume = monthly_volume
-    submission.no_beneficial_owners = no_beneficial_owners
     submission.save()
+    return submission
+
+
+@transaction.atomic
+def beneficial_owners_update(
+    *, organization: Organization, updated_by: User | None, no_beneficial_owners: bool
+) -> KybSubmission:
+    """Save the owners step's answer to "does anyone own 25 % or more?" (owners themselves
+    are added and removed one by one)."""
+    submission = _editable_submission(_lock(organization))
+    if submission.no_beneficial_owners != no_beneficial_owners:
+        submission.no_beneficial_owners = no_beneficial_owners
+        submission.save(update_fields=["no_beneficial_owners", "updated_at"])
     return submission
 
 
@@ -353,6 +359,7 @@ def kyb_document_add(
                 content_type=content_type,
                 size=len(data),
                 storage_name=name,
+                original_name=uploads.display_name(upload.name),
                 uploaded_by=uploaded_by,
             )
         except BaseException:
@@ -374,39 +381,6 @@ def kyb_document_remove(*, organization: Organization, document_id: str) -> None
 def kyb_document_read(*, document: KybDocument) -> bytes:
     with _storage().open(document.storage_name, "rb") as handle:
         return encryption.decrypt_bytes(handle.read())
-
-
-def kyb_problems(submission: KybSubmission) -> list[str]:
-    """What is still missing before the KYB can be submitted (empty when it is complete)."""
-    problems = []
-    required = {
-        "legal_name": "the legal entity name",
-        "registration_number": "the registration number",
-        "country": "the country of registration",
-        "registered_address": "the registered address",
-        "tax_id": "the VAT or tax id",
-        "website": "the website",
-        "industry": "the industry",
-        "monthly_volume": "the expected monthly volume",
-    }
-    for field, label in required.items():
-        if not getattr(submission, field):
-            problems.append(f"Enter {label}.")
-    owners = list(submission.owners.all())
-    if not owners and not submission.no_beneficial_owners:
-        problems.append("Add the beneficial owners, or confirm that no person owns 25 % or more.")
-    if owners and submission.no_beneficial_owners:
-        problems.append(
-            "You listed beneficial owners and also confirmed there are none: remove one or the "
-            "other."
-        )
-    if not submission.directors.exists():
-        problems.append("Add at least one director.")
-    kinds = set(submission.documents.values_list("kind", flat=True))
-    for kind, what in DOCUMENTS_NEEDED.items():
-        if kind not in kinds:
-            problems.append(f"Upload {what}.")
-    return problems
 
 
 def _transition(
@@ -443,9 +417,11 @@ def _transition(
 def kyb_submit(*, organization: Organization, submitted_by: User | None) -> KybSubmission:
     """Lock the KYB for review and tell the organization and the review team."""
     submission = _editable_submission(_lock(organization))
-    problems = kyb_problems(submission)
+    problems = selectors.kyb_problems(submission)
     if problems:
-        raise ValidationError([ValidationError(problem, code="incomplete") for problem in problems])
+        raise ValidationError(
+            [ValidationError(problem.message, code="incomplete") for problem in problems]
+        )
     _transition(submission, KybStatus.SUBMITTED, actor=submitted_by)
     _audit(submission.organization, submitted_by, AuditEvent.Action.KYB_SUBMIT)
     emails.kyb_submitted(submission=submission)

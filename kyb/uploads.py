@@ -3,6 +3,7 @@ Content-Type: only a whole PDF, PNG or JPEG of at most 10 MB, with nothing appen
 """
 
 import struct
+import unicodedata
 import zlib
 
 from django.core.exceptions import ValidationError
@@ -35,6 +36,35 @@ MESSAGES = {
     ),
     "markup": "This file contains web page code; upload a plain PDF, PNG or JPEG.",
 }
+
+
+MAX_DISPLAY_NAME = 120
+# Unicode categories never shown from a file name: controls, format characters (the
+# right-to-left override that turns "fdp.exe" into "exe.pdf", zero-width joiners), line and
+# paragraph separators, surrogates, private use and unassigned code points.
+HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"})
+
+
+def display_name(name: str | None) -> str:
+    """The uploader's file name as it may be shown: its last path part, in NFC, without
+    invisible or reordering characters, whitespace collapsed, at most MAX_DISPLAY_NAME
+    characters (the extension kept). Empty when nothing printable is left. Templates escape it;
+    it is never used as a path or a download name."""
+    name = unicodedata.normalize("NFC", name or "")
+    name = name.replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(
+        " " if char.isspace() else char
+        for char in name
+        if unicodedata.category(char) not in HIDDEN_CATEGORIES or char.isspace()
+    )
+    name = " ".join(name.split()).strip(". ")
+    if len(name) <= MAX_DISPLAY_NAME:
+        return name
+    stem, dot, extension = name.rpartition(".")
+    if not dot or not stem or len(extension) > 10:
+        return name[: MAX_DISPLAY_NAME - 1].rstrip() + "…"
+    keep = MAX_DISPLAY_NAME - len(extension) - 2
+    return f"{stem[:keep].rstrip()}….{extension}"
 
 
 def _refuse(code: str) -> ValidationError:

@@ -1,14 +1,18 @@
+import json
+from collections.abc import Callable
 from uuid import UUID
 
+from cryptography.fernet import InvalidToken
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
 from django.views.decorators.http import require_GET, require_http_methods
 
-from accounts import permissions
+from accounts import encryption, permissions
 from accounts.decorators import organization_required, post_only, role_of
 from products.models import GoLiveStep, Product
 from products.services import StepMissing
@@ -19,9 +23,10 @@ from .forms import (
     DirectorForm,
     DocumentForm,
     KybCompanyForm,
+    NoBeneficialOwnersForm,
     ProductionAccessForm,
 )
-from .models import KybDocument
+from .models import DocumentKind, KybDocument, KybStep
 from .uploads import MAX_UPLOAD_REQUEST_BYTES
 
 _form_action = post_only("kyb:kyb")
@@ -118,101 +123,259 @@ def production_access_request(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-# --- KYB ------------------------------------------------------------------------------------
+# --- KYB: five steps, one form each -----------------------------------------------------------
+#
+# Each step page is one <form>: its own fields, the small "add" form of its list, the list's
+# Remove buttons (formaction) and Back / Save and continue. So no button of the page drops what
+# was typed elsewhere on it: Next and Back save the step (and add the owner, director or file
+# typed into its add form, or show why they can't); Remove keeps the typed values for the page
+# that follows (_keep_typed).
+
+STEPS = tuple(KybStep)
+# The session key of the values typed into a step page when one of its Remove buttons was
+# pressed; encrypted, as they may be personal data (an owner's date of birth).
+TYPED_KEY = "kyb_typed"
 
 
-def _kyb_page(request: HttpRequest, *, status: int = 200, **bound) -> HttpResponse:
+def _step_url(step: KybStep) -> str:
+    return reverse(f"kyb:{step}")
+
+
+def _destination(request: HttpRequest, step: KybStep) -> str:
+    """Where the step's Next, Back or progress link leads once its draft is saved."""
+    go = request.POST.get("go", "")
+    index = STEPS.index(step)
+    if go in KybStep.values:
+        target = KybStep(go)
+    elif request.POST.get("action") == "back":
+        target = STEPS[max(index - 1, 0)]
+    else:
+        target = STEPS[min(index + 1, len(STEPS) - 1)]
+    return _step_url(target)
+
+
+def _stays(request: HttpRequest, adding: bool) -> bool:
+    """An add or upload button (or a script's bare POST of an owner) stays on the step."""
+    action = request.POST.get("action", "")
+    return action in ("add", "upload") or (adding and not action and not request.POST.get("go"))
+
+
+def _keep_typed(request: HttpRequest, step: KybStep) -> None:
+    if "go" not in request.POST:  # not sent by the step page's form (a script, a test)
+        return
+    data = {
+        key: value
+        for key, value in request.POST.items()
+        if key not in ("csrfmiddlewaretoken", "action", "go", "file")
+    }
+    request.session[TYPED_KEY] = encryption.encrypt(json.dumps({"step": step, "data": data}))
+
+
+def _typed(request: HttpRequest, step: KybStep) -> dict[str, str] | None:
+    """What _keep_typed kept of this step's page, once; None if nothing was kept."""
+    token = request.session.pop(TYPED_KEY, None)
+    if not token:
+        return None
+    try:
+        kept = json.loads(encryption.decrypt(token))
+    except (ValueError, InvalidToken):
+        return None
+    return kept["data"] if kept.get("step") == step else None
+
+
+def _focus_first_error(forms: list[BaseForm]) -> None:
+    """A page answering a failed POST opens at the first field to fix (autofocus scrolls the
+    browser there, also without JavaScript)."""
+    for form in forms:
+        if form.is_bound and form.errors:
+            name = next((n for n in form.fields if n in form.errors), next(iter(form.fields)))
+            form.fields[name].widget.attrs["autofocus"] = True
+            return
+
+
+def _company_context(request, submission, bound: dict) -> dict:
+    if "company_form" in bound:
+        return {"company_form": bound["company_form"]}
+    initial, contact = selectors.kyb_company_initial(
+        organization=request.organization, submission=submission
+    )
+    return {
+        "company_form": KybCompanyForm(initial=initial),
+        "prefilled_from": contact,
+    }
+
+
+def _owners_context(request, submission, bound: dict) -> dict:
+    typed = None if bound else _typed(request, KybStep.OWNERS)
+    if typed is None:
+        answer = {"no_beneficial_owners": bool(submission and submission.no_beneficial_owners)}
+    else:  # the values of the whole page: an unticked box is absent from them
+        answer = {"no_beneficial_owners": typed.get("no_beneficial_owners") == "on"}
+    return {
+        "answer_form": bound.get("answer_form") or NoBeneficialOwnersForm(initial=answer),
+        "owner_form": bound.get("owner_form") or BeneficialOwnerForm(initial=typed or {}),
+    }
+
+
+def _directors_context(request, submission, bound: dict) -> dict:
+    typed = None if bound else _typed(request, KybStep.DIRECTORS)
+    return {"director_form": bound.get("director_form") or DirectorForm(initial=typed or {})}
+
+
+def _documents_context(request, submission, bound: dict) -> dict:
+    typed = None if bound else _typed(request, KybStep.DOCUMENTS)
+    kind = request.GET.get("kind") or (typed or {}).get("kind", "")
+    initial = {"kind": kind} if kind in DocumentKind.values else {}
+    return {
+        "document_form": bound.get("document_form") or DocumentForm(initial=initial),
+        "max_documents": services.MAX_DOCUMENTS,
+    }
+
+
+def _review_context(request, submission, bound: dict) -> dict:
+    return {
+        "submit_errors": bound.get("submit_errors", []),
+        "incomplete": bound.get("incomplete", False),
+    }
+
+
+STEP_CONTEXT = {
+    KybStep.COMPANY: _company_context,
+    KybStep.OWNERS: _owners_context,
+    KybStep.DIRECTORS: _directors_context,
+    KybStep.DOCUMENTS: _documents_context,
+    KybStep.REVIEW: _review_context,
+}
+
+
+def _kyb_page(request: HttpRequest, step: KybStep, *, status: int = 200, **bound) -> HttpResponse:
     organization = request.organization
     submission = selectors.kyb_submission(organization=organization)
     state = gate.go_live(organization)
-    company_initial = {}
-    if submission is not None:
-        company_initial = {
-            field: getattr(submission, field)
-            for field in KybCompanyForm.base_fields
-            if field != "country"
+    progress = selectors.kyb_progress(submission)
+    context = STEP_CONTEXT[step](request, submission, bound)
+    forms = [value for value in context.values() if isinstance(value, BaseForm)]
+    if status >= 400:
+        _focus_first_error(forms)
+    context.update(
+        {
+            "submission": submission,
+            "go_live": state,
+            "missing": _missing_step(state, GoLiveStep.KYB),
+            "progress": progress,
+            "current": progress.of(step),
+            "editable": submission is None or submission.editable,
+            "can_edit": permissions.allows(role_of(request), "kyb.edit"),
+            # A locked KYB shows no forms: a refused change is explained above its summary.
+            "refusals": [
+                *(error for form in forms for error in form.non_field_errors()),
+                *bound.get("submit_errors", []),
+            ],
+            "nav_section": "go_live",
         }
-        company_initial["country"] = submission.country.code or ""
-    context = {
-        "submission": submission,
-        "go_live": state,
-        "missing": _missing_step(state, GoLiveStep.KYB),
-        "editable": submission is None or submission.editable,
-        "problems": services.kyb_problems(submission) if submission else [],
-        "company_form": bound.get("company_form") or KybCompanyForm(initial=company_initial),
-        "owner_form": bound.get("owner_form") or BeneficialOwnerForm(),
-        "director_form": bound.get("director_form") or DirectorForm(),
-        "document_form": bound.get("document_form") or DocumentForm(),
-        "submit_errors": bound.get("submit_errors", []),
-        "upload_refused": bound.get("upload_refused", ""),
-        # A locked KYB shows no forms: a refused change is explained above its summary.
-        "refusals": [
-            *(
-                error
-                for form in bound.values()
-                if hasattr(form, "non_field_errors")
-                for error in form.non_field_errors()
-            ),
-            *bound.get("submit_errors", []),
-        ],
-        "can_edit": permissions.allows(role_of(request), "kyb.edit"),
-        "max_documents": services.MAX_DOCUMENTS,
-        "nav_section": "products",
-    }
-    return render(request, "kyb/kyb.html", context, status=status)
+    )
+    return render(request, f"kyb/kyb_{step}.html", context, status=status)
 
 
-def _saved(request: HttpRequest, message: str, anchor: str) -> HttpResponse:
-    messages.success(request, message)
-    return redirect(f"{reverse('kyb:kyb')}#{anchor}")
+def _saved(form: BaseForm, save: Callable[[], object]) -> bool:
+    """Call the service; its ValidationError goes back onto the form."""
+    try:
+        save()
+    except ValidationError as error:
+        form.add_error(None, error)
+        return False
+    return True
+
+
+def _refuse_if_too_early(request: HttpRequest, form: BaseForm) -> None:
+    """A forged POST before step 3 names the missing step, not a form field."""
+    try:
+        gate.require(request.organization, GoLiveStep.KYB)
+    except StepMissing as error:
+        form.add_error(None, error)
+
+
+def _require_edit(request: HttpRequest) -> None:
+    permissions.require(role_of(request), "kyb.edit")
 
 
 @organization_required("kyb.view")
 @require_GET
 def kyb(request: HttpRequest) -> HttpResponse:
-    return _kyb_page(request)
+    """Carry on where the KYB stands: its first step that isn't done, or the review (also for
+    a KYB that is locked, or for a member who may only look)."""
+    submission = selectors.kyb_submission(organization=request.organization)
+    editable = submission is None or submission.editable
+    if editable and permissions.allows(role_of(request), "kyb.edit"):
+        return redirect(_step_url(selectors.kyb_progress(submission).first_open))
+    return redirect(_step_url(KybStep.REVIEW))
 
 
-def _kyb_form_post(request: HttpRequest, form, form_name: str, save, message: str, anchor: str):
-    """Bind, call the service, message and redirect; errors go back onto the form."""
-    if form.is_valid():
-        try:
-            save(form.cleaned_data)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            return _saved(request, message, anchor)
-    else:
-        try:
-            gate.require(request.organization, GoLiveStep.KYB)
-        except StepMissing as error:
-            form.add_error(None, error)
-    return _kyb_page(request, status=400, **{form_name: form})
-
-
-@organization_required("kyb.edit")
-@_form_action
+@organization_required("kyb.view")
+@require_http_methods(["GET", "POST"])
 def kyb_company(request: HttpRequest) -> HttpResponse:
-    def save(data: dict) -> None:
-        data["country"] = data["country"] or ""
-        services.kyb_company_update(
-            organization=request.organization, updated_by=request.user, **data
-        )
-
+    if request.method != "POST":
+        return _kyb_page(request, KybStep.COMPANY)
+    _require_edit(request)
     form = KybCompanyForm(request.POST)
-    return _kyb_form_post(request, form, "company_form", save, "Company details saved.", "company")
+    if form.is_valid():
+        data = {**form.cleaned_data, "country": form.cleaned_data["country"] or ""}
+        if _saved(
+            form,
+            lambda: services.kyb_company_update(
+                organization=request.organization, updated_by=request.user, **data
+            ),
+        ):
+            messages.success(request, "Company details saved.")
+            return redirect(_destination(request, KybStep.COMPANY))
+    else:
+        _refuse_if_too_early(request, form)
+    return _kyb_page(request, KybStep.COMPANY, status=400, company_form=form)
 
 
-@organization_required("kyb.edit")
-@_form_action
-def owner_add(request: HttpRequest) -> HttpResponse:
-    def save(data: dict) -> None:
+@organization_required("kyb.view")
+@require_http_methods(["GET", "POST"])
+def kyb_owners(request: HttpRequest) -> HttpResponse:
+    """The list of beneficial owners, the form that adds one, and the answer "no person owns
+    25 % or more"; Next and Back save the answer, and add the owner typed in, if any."""
+    if request.method != "POST":
+        return _kyb_page(request, KybStep.OWNERS)
+    _require_edit(request)
+    answer_form = NoBeneficialOwnersForm(request.POST)
+    answer_form.is_valid()  # a checkbox: always valid
+    owner_form = BeneficialOwnerForm(request.POST)
+    adding = request.POST.get("action") == "add" or owner_form.has_input()
+    if adding and not owner_form.is_valid():
+        _refuse_if_too_early(request, owner_form)
+    elif _saved(
+        owner_form if adding else answer_form,
+        lambda: _save_owners(request, answer_form, owner_form if adding else None),
+    ):
+        if adding:
+            messages.success(request, "Beneficial owner added.")
+        if _stays(request, adding):
+            return redirect(f"{_step_url(KybStep.OWNERS)}#step")
+        return redirect(_destination(request, KybStep.OWNERS))
+    return _kyb_page(
+        request, KybStep.OWNERS, status=400, answer_form=answer_form, owner_form=owner_form
+    )
+
+
+def _save_owners(
+    request: HttpRequest,
+    answer_form: NoBeneficialOwnersForm,
+    owner_form: BeneficialOwnerForm | None,
+) -> None:
+    # The owner first: if it is refused, the answer isn't saved either.
+    if owner_form is not None:
         services.beneficial_owner_add(
-            organization=request.organization, added_by=request.user, **data
+            organization=request.organization, added_by=request.user, **owner_form.cleaned_data
         )
-
-    form = BeneficialOwnerForm(request.POST)
-    return _kyb_form_post(request, form, "owner_form", save, "Beneficial owner added.", "owners")
+    services.beneficial_owners_update(
+        organization=request.organization,
+        updated_by=request.user,
+        no_beneficial_owners=answer_form.cleaned_data["no_beneficial_owners"],
+    )
 
 
 @organization_required("kyb.edit")
@@ -220,22 +383,37 @@ def owner_add(request: HttpRequest) -> HttpResponse:
 def owner_remove(request: HttpRequest, owner_id: int) -> HttpResponse:
     return _kyb_remove(
         request,
+        KybStep.OWNERS,
         lambda: services.beneficial_owner_remove(
             organization=request.organization, owner_id=owner_id
         ),
         "Beneficial owner removed.",
-        "owners",
     )
 
 
-@organization_required("kyb.edit")
-@_form_action
-def director_add(request: HttpRequest) -> HttpResponse:
-    def save(data: dict) -> None:
-        services.director_add(organization=request.organization, added_by=request.user, **data)
-
+@organization_required("kyb.view")
+@require_http_methods(["GET", "POST"])
+def kyb_directors(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        return _kyb_page(request, KybStep.DIRECTORS)
+    _require_edit(request)
     form = DirectorForm(request.POST)
-    return _kyb_form_post(request, form, "director_form", save, "Director added.", "directors")
+    adding = request.POST.get("action") == "add" or form.has_input()
+    if not adding:
+        return redirect(_destination(request, KybStep.DIRECTORS))
+    if not form.is_valid():
+        _refuse_if_too_early(request, form)
+    elif _saved(
+        form,
+        lambda: services.director_add(
+            organization=request.organization, added_by=request.user, **form.cleaned_data
+        ),
+    ):
+        messages.success(request, "Director added.")
+        if _stays(request, adding):
+            return redirect(f"{_step_url(KybStep.DIRECTORS)}#step")
+        return redirect(_destination(request, KybStep.DIRECTORS))
+    return _kyb_page(request, KybStep.DIRECTORS, status=400, director_form=form)
 
 
 @organization_required("kyb.edit")
@@ -243,44 +421,65 @@ def director_add(request: HttpRequest) -> HttpResponse:
 def director_remove(request: HttpRequest, director_id: int) -> HttpResponse:
     return _kyb_remove(
         request,
+        KybStep.DIRECTORS,
         lambda: services.director_remove(
             organization=request.organization, director_id=director_id
         ),
         "Director removed.",
-        "directors",
     )
 
 
-def _kyb_remove(request: HttpRequest, remove, message: str, anchor: str) -> HttpResponse:
+def _kyb_remove(request: HttpRequest, step: KybStep, remove, message: str) -> HttpResponse:
+    """Remove, then back to the step's list, with what was typed on its page still there."""
     try:
         remove()
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-        return redirect("kyb:kyb")
-    return _saved(request, message, anchor)
+    else:
+        if request.POST.get("file"):
+            # The form was sent without its file (the Remove button's formenctype).
+            message += " The file you chose wasn't uploaded: choose it again."
+        messages.success(request, message)
+        _keep_typed(request, step)
+    return redirect(f"{_step_url(step)}#step")
 
 
-@organization_required("kyb.edit")
-@_form_action
-def document_upload(request: HttpRequest) -> HttpResponse:
+@organization_required("kyb.view")
+@require_http_methods(["GET", "POST"])
+def kyb_documents(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        return _kyb_page(request, KybStep.DOCUMENTS)
+    _require_edit(request)
     try:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
         length = 0
+    form = DocumentForm(request.POST, request.FILES)
     if length > MAX_UPLOAD_REQUEST_BYTES:
         # Nothing of it was kept: kyb.uploads.OversizedFileSkipper dropped it as it came in.
-        return _kyb_page(request, status=413, upload_refused=uploads.MESSAGES["too_large"])
-
-    def save(data: dict) -> None:
-        services.kyb_document_add(
+        form.is_valid()
+        form.errors.pop("file", None)
+        form.add_error("file", uploads.MESSAGES["too_large"])
+        return _kyb_page(request, KybStep.DOCUMENTS, status=413, document_form=form)
+    uploading = request.POST.get("action") == "upload" or "file" in request.FILES
+    if not uploading:
+        return redirect(_destination(request, KybStep.DOCUMENTS))
+    if not form.is_valid():
+        _refuse_if_too_early(request, form)
+    elif _saved(
+        form,
+        lambda: services.kyb_document_add(
             organization=request.organization,
             uploaded_by=request.user,
-            kind=data["kind"],
-            upload=data["file"],
-        )
-
-    form = DocumentForm(request.POST, request.FILES)
-    return _kyb_form_post(request, form, "document_form", save, "Document uploaded.", "documents")
+            kind=form.cleaned_data["kind"],
+            upload=form.cleaned_data["file"],
+        ),
+    ):
+        messages.success(request, "Document uploaded.")
+        if _stays(request, uploading):
+            return redirect(f"{_step_url(KybStep.DOCUMENTS)}#step")
+        return redirect(_destination(request, KybStep.DOCUMENTS))
+    return _kyb_page(request, KybStep.DOCUMENTS, status=400, document_form=form)
 
 
 @organization_required("kyb.edit")
@@ -288,12 +487,18 @@ def document_upload(request: HttpRequest) -> HttpResponse:
 def document_remove(request: HttpRequest, document_id: UUID) -> HttpResponse:
     return _kyb_remove(
         request,
+        KybStep.DOCUMENTS,
         lambda: services.kyb_document_remove(
             organization=request.organization, document_id=document_id
         ),
         "Document removed.",
-        "documents",
     )
+
+
+@organization_required("kyb.view")
+@require_GET
+def kyb_review(request: HttpRequest) -> HttpResponse:
+    return _kyb_page(request, KybStep.REVIEW)
 
 
 @organization_required("kyb.edit")
@@ -302,7 +507,13 @@ def kyb_submit(request: HttpRequest) -> HttpResponse:
     try:
         services.kyb_submit(organization=request.organization, submitted_by=request.user)
     except ValidationError as error:
-        return _kyb_page(request, status=400, submit_errors=error.messages)
+        return _kyb_page(
+            request,
+            KybStep.REVIEW,
+            status=400,
+            submit_errors=error.messages,
+            incomplete=any(e.code == "incomplete" for e in error.error_list),
+        )
     messages.success(
         request, "Your KYB is submitted. Our team will review it and email you the decision."
     )

@@ -41,3 +41,8 @@ def sales_contacted(*, organization: Organization | int) -> bool:
 def approved_products(*, organization: Organization | int) -> list[Product]:
     """The products approved for production for the organization, by name."""
     return list(Product.objects.filter(grants__organization=organization).order_by("name"))
+
+
+def latest_sales_contact(*, organization: Organization | int) -> SalesContact | None:
+    """The organization's most recent Contact sales lead (what it last told us)."""
+    return SalesContact.objects.filter(organization=organization).order_by("-created_at").first()

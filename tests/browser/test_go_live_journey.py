@@ -60,13 +60,18 @@ def product_row(page, name: str):
     )
 
 
-def form_under(page, heading: str):
-    """The form that a heading introduces (the KYB page has one per part)."""
-    return page.locator("form").filter(has=page.get_by_role("heading", name=heading))
+def group(page, legend: str):
+    """The fieldset a legend names (a step's add form: "Add a beneficial owner")."""
+    return page.get_by_role("group", name=legend)
 
 
 def kyb_section(page, heading: str):
     return page.get_by_role("region", name=heading)
+
+
+def save_and_continue(page, next_step: str) -> None:
+    page.get_by_role("button", name="Save and continue").click()
+    expect(page.get_by_role("heading", level=2, name=next_step)).to_be_visible()
 
 
 DUPLICATE_IDS = """() => {
@@ -127,20 +132,21 @@ def request_production_access(page, client_id: str) -> None:
 
 
 def fill_in_the_kyb(page, tmp_path: Path) -> None:
-    assert duplicate_ids(page) == [], "two fields of the KYB page share an id"
-    company = kyb_section(page, "Company")
-    company.get_by_label("Legal entity name").fill("Olivia Payments AB")
-    company.get_by_label("Registration number").fill("559900-1122")
-    company.get_by_label("Country of registration").select_option(label="Sweden")
-    company.get_by_label("Registered address").fill("Drottninggatan 5, 111 51 Stockholm")
-    company.get_by_label("VAT or tax id").fill("SE559900112201")
-    company.get_by_label("Website").fill("https://olivia.example")
-    company.get_by_label("Industry").select_option(label="Payments")
-    company.get_by_label("Expected monthly volume").select_option(label="1,000 to 10,000")
-    company.get_by_role("button", name="Save company details").click()
+    """The five steps, one page each, by their labels."""
+    expect(page.get_by_role("heading", level=2, name="Company")).to_be_visible()
+    assert duplicate_ids(page) == [], "two fields of a KYB page share an id"
+    # Contact sales told us the company's name, country, website and volume already.
+    expect(page.get_by_label("Legal entity name")).to_have_value("Olivia Payments AB")
+    expect(page.get_by_label("Website")).to_have_value("https://olivia.example")
+    page.get_by_label("Registration number").fill("559900-1122")
+    page.get_by_label("Registered address").fill("Drottninggatan 5, 111 51 Stockholm")
+    page.get_by_label("VAT or tax id").fill("SE559900112201")
+    page.get_by_label("Industry").select_option(label="Payments")
+    save_and_continue(page, "Beneficial owners")
     expect(page.get_by_text("Company details saved.")).to_be_visible()
 
-    owner = form_under(page, "Add a beneficial owner")
+    assert duplicate_ids(page) == []
+    owner = group(page, "Add a beneficial owner")
     owner.get_by_label("Full name").fill("Olivia Olsson")
     owner.get_by_label("Date of birth").fill("1984-05-17")
     owner.get_by_label("Nationality").select_option(label="Sweden")
@@ -148,25 +154,31 @@ def fill_in_the_kyb(page, tmp_path: Path) -> None:
     owner.get_by_role("button", name="Add owner").click()
     expect(page.get_by_text("Beneficial owner added.")).to_be_visible()
     owners = page.get_by_role("table", name="Ultimate beneficial owners")
-    expect(owners.get_by_role("row").filter(has_text="Olivia Olsson")).to_contain_text("1984-05-17")
+    expect(owners.get_by_role("row").filter(has_text="Olivia Olsson")).to_contain_text(
+        "17 May 1984"
+    )
+    save_and_continue(page, "Directors")
 
-    director = form_under(page, "Add a director")
+    director = group(page, "Add a director")
     director.get_by_label("Full name").fill("Bo Berg")
     director.get_by_label("Nationality").select_option(label="Norway")
     director.get_by_role("button", name="Add director").click()
     expect(page.get_by_text("Director added.")).to_be_visible()
     directors = page.get_by_role("table", name="Directors")
     expect(directors.get_by_role("row").filter(has_text="Bo Berg")).to_contain_text("Norway")
+    save_and_continue(page, "Documents")
 
     for number, kind in enumerate(DOCUMENTS, start=1):
-        upload = form_under(page, "Upload a document")
+        upload = group(page, "Upload a document")
         upload.get_by_label("Document").select_option(label=kind)
         upload.get_by_label("File").set_input_files(pdf_file(tmp_path, f"document-{number}.pdf"))
         upload.get_by_role("button", name="Upload").click()
         expect(page.get_by_text("Document uploaded.")).to_be_visible()
     documents = page.get_by_role("table", name="Uploaded documents")
-    for kind in DOCUMENTS:
-        expect(documents.get_by_role("cell", name=kind, exact=True)).to_be_visible()
+    for number, kind in enumerate(DOCUMENTS, start=1):
+        row = documents.get_by_role("row").filter(has_text=kind)
+        expect(row).to_contain_text(f"document-{number}.pdf")
+    save_and_continue(page, "Review and submit")
     expect(page.get_by_text("Everything is there.")).to_be_visible()
 
 
@@ -335,20 +347,26 @@ def test_when_a_reviewer_asks_for_changes_the_owner_reads_the_note_edits_and_res
 
     expect(page.get_by_role("heading", level=1, name="Complete KYB")).to_be_visible()
     expect(page.get_by_text("Status: Changes requested")).to_be_visible()
+    expect(page.get_by_role("heading", level=2, name="Review and submit")).to_be_visible()
     from_the_team = kyb_section(page, "Note from our review team")
     expect(from_the_team).to_contain_text("The proof of address is older than three months.")
     expect(from_the_team).to_contain_text("Upload one from this quarter.")
     screenshot(page, "go-live-kyb-changes-requested")
+    page.get_by_role("navigation", name="KYB steps").get_by_role("link", name="Documents").click()
     documents = page.get_by_role("table", name="Uploaded documents")
     old_proof = documents.get_by_role("row").filter(has_text="Proof of address")
     old_proof.get_by_role("button", name=re.compile(r"^Remove ")).click()
     expect(page.get_by_text("Document removed.")).to_be_visible()
-    expect(page.get_by_text("Upload the proof of address.")).to_be_visible()
-    upload = form_under(page, "Upload a document")
+    steps = page.get_by_role("navigation", name="KYB steps")
+    expect(steps.get_by_role("listitem").filter(has_text="Documents")).to_contain_text(
+        "Missing 1 item"
+    )
+    upload = group(page, "Upload a document")
     upload.get_by_label("Document").select_option(label="Proof of address")
     upload.get_by_label("File").set_input_files(pdf_file(tmp_path, "recent-proof.pdf"))
     upload.get_by_role("button", name="Upload").click()
     expect(page.get_by_text("Document uploaded.")).to_be_visible()
+    save_and_continue(page, "Review and submit")
     page.get_by_role("button", name="Submit KYB").click()
 
     expect(page.get_by_text("Your KYB is submitted.")).to_be_visible()

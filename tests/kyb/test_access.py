@@ -103,7 +103,7 @@ def test_an_admin_of_the_organization_sees_the_kyb_and_downloads_its_documents(
     alice, document, add_member
 ):
     admin = logged_in(add_member(organization_of(alice), "admin"))
-    assert admin.get("/kyb/").status_code == 200
+    assert admin.get("/kyb/", follow=True).status_code == 200
     response = admin.get(download_url(document))
     assert response.status_code == 200
     assert response.content == files.pdf()
@@ -132,7 +132,7 @@ def test_a_document_that_does_not_exist_is_404(alice, kyb):
 
 
 def test_an_outsider_sees_their_own_empty_kyb_not_another_organizations(charlie, kyb):
-    response = logged_in(charlie).get("/kyb/")
+    response = logged_in(charlie).get("/kyb/", follow=True)
     assert response.status_code == 200
     assert response.context["submission"] is None
     page = response.content.decode()
@@ -143,7 +143,7 @@ def test_an_outsider_sees_their_own_empty_kyb_not_another_organizations(charlie,
 
 def test_an_outsider_at_the_kyb_step_sees_only_their_own_draft(charlie, kyb):
     request_access(charlie)
-    response = logged_in(charlie).get("/kyb/")
+    response = logged_in(charlie).get("/kyb/review/")
     assert response.status_code == 200
     page = response.content.decode()
     assert "Alice Fintech" not in page

@@ -338,7 +338,7 @@ def forged_posts(user: User, step: GoLiveStep, sandbox: App) -> list[Post]:
     owner = {**OWNER, "date_of_birth": OWNER["date_of_birth"].isoformat()}
     documents = [
         Post(
-            reverse("kyb:document_upload"),
+            reverse("kyb:documents"),
             {"kind": kind, "file": files.upload(f"{kind}.pdf", files.pdf())},
             _non_field_errors("document_form"),
         )
@@ -346,9 +346,9 @@ def forged_posts(user: User, step: GoLiveStep, sandbox: App) -> list[Post]:
     ]
     return [
         Post(reverse("kyb:company"), COMPANY, _non_field_errors("company_form")),
-        Post(reverse("kyb:owner_add"), owner, _non_field_errors("owner_form")),
+        Post(reverse("kyb:owners"), owner, _non_field_errors("owner_form")),
         Post(
-            reverse("kyb:director_add"),
+            reverse("kyb:directors"),
             {"full_name": "Bo Berg", "nationality": "SE"},
             _non_field_errors("director_form"),
         ),
@@ -390,7 +390,7 @@ def test_a_forged_post_takes_a_step_only_after_every_step_before_it(
 SEQUENCES = 500
 STEPS = 8  # rules a sequence takes at most, after its start on the road
 SLUGS = ("transactions", "account-check", "payment-initiation")
-KYB_PARTS = ("company", "no owners", "owner", "director")
+KYB_PARTS = ("company", "owners answer", "owner", "director")
 OWNERSHIP = Decimal(40)  # two owners fit, a third would take the total past 100 %
 NOT_EDITABLE = {KybStatus.SUBMITTED, KybStatus.APPROVED, KybStatus.REJECTED}
 DECISIONS = {
@@ -629,19 +629,27 @@ class RoadToProduction(RuleBasedStateMachine):
 
     @rule(parts=st.lists(st.sampled_from(KYB_PARTS), min_size=1, max_size=4))
     def fill_kyb(self, parts: list[str]) -> None:
-        """Save parts of the KYB: the company (saying whether anyone owns 25 % or more), a
-        beneficial owner, a director."""
+        """Save parts of the KYB: the company, the owners step's answer (turned around each
+        time: no person owns 25 % or more, or someone does), a beneficial owner, a director."""
         for part in parts:
             expected = self.kyb_refusal()
-            if part in ("company", "no owners"):
+            if part == "company":
                 self.edits += 1
                 legal_name = f"Alice Fintech {self.edits} AB"
 
-                def call(no_owners=part == "no owners", legal_name=legal_name):
+                def call(legal_name=legal_name):
                     return services.kyb_company_update(
                         organization=self.organization,
                         updated_by=self.user,
                         **{**COMPANY, "legal_name": legal_name},
+                    )
+
+            elif part == "owners answer":
+
+                def call(no_owners=not self.no_owners):
+                    return services.beneficial_owners_update(
+                        organization=self.organization,
+                        updated_by=self.user,
                         no_beneficial_owners=no_owners,
                     )
 
@@ -672,9 +680,10 @@ class RoadToProduction(RuleBasedStateMachine):
             if not self.attempt(expected, call):
                 continue
             self.kyb = self.kyb or KybStatus.DRAFT
-            if part in ("company", "no owners"):
+            if part == "company":
                 self.company_filled, self.legal_name = True, legal_name
-                self.no_owners = part == "no owners"
+            elif part == "owners answer":
+                self.no_owners = not self.no_owners
             elif part == "owner":
                 self.owners += 1
             else:

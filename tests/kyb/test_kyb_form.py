@@ -1,5 +1,6 @@
-"""The KYB form at /kyb/: a draft until it is submitted, checked part by part, complete before it
-can be submitted, locked while it is reviewed and open again when changes are requested."""
+"""The KYB at /kyb/, a step per page: a draft until it is submitted, checked part by part,
+complete before it can be submitted, locked while it is reviewed and open again when changes are
+requested."""
 
 import html
 from datetime import date, timedelta
@@ -33,6 +34,7 @@ COMPANY_URL = "/kyb/company/"
 OWNERS_URL = "/kyb/owners/"
 DIRECTORS_URL = "/kyb/directors/"
 DOCUMENTS_URL = "/kyb/documents/"
+REVIEW_URL = "/kyb/review/"
 SUBMIT_URL = "/kyb/submit/"
 
 UNDER_REVIEW = "Your KYB is under review and can't be changed now."
@@ -102,16 +104,17 @@ def test_partial_company_details_are_saved_as_a_draft_and_are_there_on_return(
             },
         )
     assert response.status_code == 302
-    assert response["Location"] == "/kyb/#company"
+    assert response["Location"] == OWNERS_URL  # Save and continue: the next step
 
     later = Client()
     later.force_login(alice)
-    page = text(later.get(KYB_URL))
+    assert later.get(KYB_URL)["Location"] == COMPANY_URL  # the first step not done
+    page = text(later.get(COMPANY_URL))
     assert 'value="Alice Fintech AB"' in page
     assert 'value="556677-8899"' in page
     assert '<option value="SE" selected>Sweden</option>' in page
     assert "Status: <strong>Draft</strong>" in page
-    assert "Still missing:" in page
+    assert "missing before you can submit:" in text(later.get(REVIEW_URL))
 
     submission = submission_of(alice)
     assert submission.status == KybStatus.DRAFT
@@ -136,10 +139,14 @@ def test_owners_directors_and_documents_are_kept_in_the_draft(owner_client, alic
     response = owner_client.post(DOCUMENTS_URL, {"kind": "incorporation", "file": upload})
     assert response.status_code == 302
 
-    page = text(owner_client.get(KYB_URL))
-    assert "<td>Alice Andersson</td><td>1984-05-17</td><td>Sweden</td><td>60.00 %</td>" in page
-    assert "<td>Bo Berg</td><td>Norway</td>" in page
-    assert "Certificate of incorporation" in page
+    page = text(owner_client.get(REVIEW_URL))
+    assert '<td data-label="Full name">Alice Andersson</td>' in page
+    assert '<time datetime="1984-05-17">17 May 1984</time>' in page
+    assert '<td data-label="Ownership">60.00 %</td>' in page
+    assert '<td data-label="Full name">Bo Berg</td>' in page
+    assert '<td data-label="Nationality">Norway</td>' in page
+    assert '<td data-label="Document">Certificate of incorporation</td>' in page
+    assert ">certificate.pdf</a>" in page  # the uploader's own file name
     assert submission_of(alice).status == KybStatus.DRAFT
 
 
@@ -180,16 +187,24 @@ def test_submitting_an_empty_kyb_lists_everything_that_is_missing(
 ):
     owner_client.post(COMPANY_URL, {"legal_name": "Alice Fintech AB"})
     page = refused_submission(owner_client, alice, mailoutbox, django_capture_on_commit_callbacks)
+    # Each missing item links to the step and the field that fixes it.
     for field, message in REQUIRED_COMPANY_FIELDS.items():
         if field != "legal_name":
-            assert f"<li>{message}</li>" in page
-    assert "<li>Enter the legal entity name.</li>" not in page
+            assert f'<a href="/kyb/company/#id_{field}">{message}</a>' in page
+    assert "Enter the legal entity name." not in page
     assert (
-        "<li>Add the beneficial owners, or confirm that no person owns 25 % or more.</li>" in page
-    )
-    assert "<li>Add at least one director.</li>" in page
-    assert "<li>Upload the certificate of incorporation.</li>" in page
-    assert "<li>Upload the proof of address.</li>" in page
+        '<a href="/kyb/owners/#owner_full_name">'
+        "Add the beneficial owners, or confirm that no person owns 25 % or more.</a>"
+    ) in page
+    assert '<a href="/kyb/directors/#director_full_name">Add at least one director.</a>' in page
+    assert (
+        '<a href="/kyb/documents/?kind=incorporation#id_file">'
+        "Upload the certificate of incorporation.</a>"
+    ) in page
+    assert (
+        '<a href="/kyb/documents/?kind=proof_of_address#id_file">Upload the proof of address.</a>'
+    ) in page
+    assert "12 items are missing." in page
 
 
 @pytest.mark.parametrize("field", REQUIRED_COMPANY_FIELDS)
@@ -199,8 +214,8 @@ def test_submitting_without_a_company_field_is_refused_naming_it(
     complete_kyb(alice)
     assert owner_client.post(COMPANY_URL, company_data(**{field: ""})).status_code == 302
     page = refused_submission(owner_client, alice, mailoutbox, django_capture_on_commit_callbacks)
-    assert f"<li>{REQUIRED_COMPANY_FIELDS[field]}</li>" in page
-    assert page.count("<li>Enter the ") == 1
+    assert f'<a href="/kyb/company/#id_{field}">{REQUIRED_COMPANY_FIELDS[field]}</a>' in page
+    assert page.count("Enter the ") == 1
 
 
 @pytest.mark.parametrize(
@@ -217,7 +232,7 @@ def test_submitting_without_a_kind_of_document_is_refused_naming_it(
     submission = complete_kyb(alice)
     submission.documents.get(kind=kind).delete()
     page = refused_submission(owner_client, alice, mailoutbox, django_capture_on_commit_callbacks)
-    assert f"<li>{message}</li>" in page
+    assert f"{message}</a>" in page
 
 
 def test_submitting_without_a_director_is_refused(
@@ -226,7 +241,7 @@ def test_submitting_without_a_director_is_refused(
     complete_kyb(alice)
     Director.objects.all().delete()
     page = refused_submission(owner_client, alice, mailoutbox, django_capture_on_commit_callbacks)
-    assert "<li>Add at least one director.</li>" in page
+    assert "Add at least one director.</a>" in page
 
 
 def test_submitting_without_owners_is_refused_until_none_are_confirmed(
@@ -235,11 +250,14 @@ def test_submitting_without_owners_is_refused_until_none_are_confirmed(
     complete_kyb(alice)
     BeneficialOwner.objects.all().delete()
     page = refused_submission(owner_client, alice, mailoutbox, django_capture_on_commit_callbacks)
-    assert (
-        "<li>Add the beneficial owners, or confirm that no person owns 25 % or more.</li>" in page
-    )
+    assert "Add the beneficial owners, or confirm that no person owns 25 % or more.</a>" in page
 
-    owner_client.post(COMPANY_URL, company_data(no_beneficial_owners="on"))
+    # The answer is the owners step's, saved by its Save and continue.
+    response = owner_client.post(
+        OWNERS_URL, {"no_beneficial_owners": "on", "action": "next", "go": ""}
+    )
+    assert response["Location"] == DIRECTORS_URL
+    assert submission_of(alice).no_beneficial_owners
     with django_capture_on_commit_callbacks(execute=True):
         assert owner_client.post(SUBMIT_URL).status_code == 302
     assert submission_of(alice).status == KybStatus.SUBMITTED
@@ -249,9 +267,12 @@ def test_owners_listed_and_none_confirmed_at_once_is_refused(
     owner_client, alice, mailoutbox, django_capture_on_commit_callbacks
 ):
     complete_kyb(alice)
-    owner_client.post(COMPANY_URL, company_data(no_beneficial_owners="on"))
+    owner_client.post(OWNERS_URL, {"no_beneficial_owners": "on", "action": "next"})
     page = refused_submission(owner_client, alice, mailoutbox, django_capture_on_commit_callbacks)
-    assert "You listed beneficial owners and also confirmed there are none" in page
+    assert (
+        '<a href="/kyb/owners/#id_no_beneficial_owners">'
+        "You listed beneficial owners and also confirmed there are none"
+    ) in page
 
 
 def test_a_complete_kyb_is_submitted_and_emailed(
@@ -532,7 +553,7 @@ def test_exactly_10_mb_of_a_valid_pdf_is_accepted_and_stored_once(owner_client, 
         DOCUMENTS_URL, {"kind": "incorporation", "file": files.upload("certificate.pdf", data)}
     )
     assert response.status_code == 302
-    assert response["Location"] == "/kyb/#documents"
+    assert response["Location"] == "/kyb/documents/#step"
     document = KybDocument.objects.get()
     assert (document.kind, document.content_type, document.size) == (
         "incorporation",
@@ -551,6 +572,7 @@ def test_the_browsers_content_type_and_file_name_are_ignored(owner_client, alice
     assert document.content_type == "image/png"
     assert "address" not in document.storage_name
     assert document.download_name.endswith(".png")
+    assert document.original_name == "address.pdf"  # shown as the uploader named it
 
 
 @pytest.mark.parametrize("kind", ["", "passport"])
@@ -682,12 +704,20 @@ def test_a_submitted_kyb_refuses_removals(owner_client, alice, django_capture_on
 
 def test_a_submitted_kyb_is_shown_read_only(owner_client, alice):
     submit_kyb(alice)
-    page = text(owner_client.get(KYB_URL))
+    response = owner_client.get(KYB_URL, follow=True)
+    assert response.redirect_chain == [(REVIEW_URL, 302)]
+    page = text(response)
     assert "Status: <strong>Under review</strong>" in page
     assert "<dd>Alice Fintech AB</dd>" in page
     assert f'action="{COMPANY_URL}"' not in page
     assert f'action="{SUBMIT_URL}"' not in page
     assert f'action="{DOCUMENTS_URL}"' not in page
+    for url in (COMPANY_URL, OWNERS_URL, DIRECTORS_URL, DOCUMENTS_URL):
+        step = text(owner_client.get(url))
+        assert "data-kyb-step" not in step, url  # no form
+        assert "Remove" not in step and "Save and continue" not in step, url
+    assert "<dd>556677-8899</dd>" in text(owner_client.get(COMPANY_URL))
+    assert "17 May 1984" in text(owner_client.get(OWNERS_URL))
 
 
 # Changes requested: the note, editing, resubmitting
@@ -698,7 +728,7 @@ NOTE = "The proof of address is older than three months; upload a newer one."
 def test_the_reviewers_note_is_shown_when_changes_are_requested(owner_client, alice, reviewer):
     submission = submit_kyb(alice)
     services.kyb_submission_request_changes(submission=submission, reviewer=reviewer, note=NOTE)
-    page = text(owner_client.get(KYB_URL))
+    page = text(owner_client.get(KYB_URL, follow=True))
     assert "Status: <strong>Changes requested</strong>" in page
     assert "Note from our review team" in page
     assert NOTE in page
@@ -708,7 +738,7 @@ def test_the_reviewers_reason_is_shown_when_the_kyb_is_rejected(owner_client, al
     submission = submit_kyb(alice)
     reason = "We can't offer production access to this line of business."
     services.kyb_submission_reject(submission=submission, reviewer=reviewer, note=reason)
-    page = text(owner_client.get(KYB_URL))
+    page = text(owner_client.get(KYB_URL, follow=True))
     assert "Status: <strong>Rejected</strong>" in page
     assert reason in page
     assert f'action="{COMPANY_URL}"' not in page
@@ -746,6 +776,6 @@ def test_changes_requested_can_be_edited_and_resubmitted(
         ("submitted", ""),
     ]
     assert {address for message in mailoutbox for address in message.to} >= {"alice@example.com"}
-    page = text(owner_client.get(KYB_URL))
+    page = text(owner_client.get(KYB_URL, follow=True))
     assert "Status: <strong>Under review</strong>" in page
     assert "Note from our review team" not in page

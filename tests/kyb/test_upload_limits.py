@@ -28,7 +28,7 @@ def test_a_20_mb_upload_is_refused_with_the_size_message_and_nothing_kept(
     request_access(alice)
     huge = files.pdf(20 * 1024 * 1024)
     response = alice_client.post(
-        reverse("kyb:document_upload"),
+        reverse("kyb:documents"),
         {"kind": "incorporation", "file": SimpleUploadedFile("big.pdf", huge, "application/pdf")},
     )
     assert response.status_code == 413
