@@ -176,8 +176,11 @@ def test_an_invalid_value_is_shown_in_view_and_nothing_typed_is_lost(
     page.get_by_label("Registered address").fill("Sveavägen 1, 111 57 Stockholm")
     page.get_by_label("Website").fill("not a website")
     save_and_continue(page)
-    error = page.get_by_text("Enter a valid URL, like https://example.com.")
+    error = page.locator(".field .errors").get_by_text(
+        "Enter a valid URL, like https://example.com."
+    )
     expect(error).to_be_in_viewport()
+    expect(page.locator("[data-error-summary]")).to_contain_text("Website: Enter a valid URL")
     expect(page.get_by_label("Website")).to_be_focused()
     expect(page.get_by_label("Website")).to_have_value("not a website")
     expect(page.get_by_label("Registration number")).to_have_value("556677-8899")
