@@ -130,6 +130,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.console",
+                "accounts.context_processors.two_factor_setup",
                 "apps.context_processors.app_menu",
             ],
         },

@@ -126,6 +126,7 @@ ROWS: dict[str, Row] = {
     "team_two_factor": page("organization.require_two_factor"),
     "team_delete": page("organization.delete"),
     "organization_switch": USER,
+    "two_factor_continue": USER,
     "invitation": PUBLIC,
     "account_secure": PUBLIC,
     "account_secure_done": PUBLIC,

@@ -41,9 +41,7 @@ def answers(run, email: str) -> list[tuple[int, str]]:
     return statuses
 
 
-def test_eight_resets_in_a_minute_send_a_registered_address_three_emails(
-    alice, run, mailoutbox
-):
+def test_eight_resets_in_a_minute_send_a_registered_address_three_emails(alice, run, mailoutbox):
     registered = answers(run, alice.email)
 
     assert registered[0] == (302, reverse("account_reset_password_done"))
