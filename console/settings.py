@@ -427,6 +427,9 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+# "2 Dec 2026, 14:27" wherever Django formats a date itself (the admin): the locale's formats
+# win over DATE_FORMAT/DATETIME_FORMAT settings, so they are set in a format module.
+FORMAT_MODULE_PATH = ["console.formats"]
 
 LOGGING = {
     "version": 1,
