@@ -766,7 +766,7 @@ def test_the_setup_overview_also_leads_back_once_two_factor_is_on(client, staff,
 
     overview = client.get(MFA_INDEX)
 
-    assert says(overview, "Two-factor log-in is set up.")
+    assert says(overview, "Two-factor log-in is set up</h2>")
     assert continue_button(overview) == "Continue to the admin"
     assert client.get(CONTINUE)["Location"] == "/admin/accounts/user/"
 
