@@ -116,11 +116,14 @@ def _review(
     verb: str,
     note_required: bool,
     back_url: str,
+    back_label: str = "",
 ) -> HttpResponse | None:
     """The intermediate page that asks for the note, then `decide` for each row of `queryset`:
     None once they are decided, else the page (again, with its errors). The changelist's
     actions and the change page's buttons both come here. Refusals (a submission no longer
-    under review) are reported, not raised, so one bad row doesn't undo the others."""
+    under review) are reported, not raised, so one bad row doesn't undo the others.
+    `back_label` names the page `back_url` returns to in the breadcrumbs (a submission's own
+    page); the changelist is always there."""
     names = modeladmin.model._meta.concrete_model._meta  # the queue's rows are KYB submissions
     form = ReviewNoteForm(request.POST if "apply" in request.POST else None)
     if form.is_bound and form.is_valid():
@@ -160,6 +163,7 @@ def _review(
             "note_required": note_required,
             "action": request.POST.get("action", ""),  # empty from the change page's buttons
             "back_url": back_url,
+            "back_label": back_label,
             "opts": modeladmin.opts,
             "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
         },
@@ -404,6 +408,7 @@ class KybSubmissionAdmin(KybSubmissionBaseAdmin):
             verb=chosen.verb,
             note_required=chosen.note_required,
             back_url=change_url,
+            back_label=str(submission),
         )
         return response or redirect(change_url)
 

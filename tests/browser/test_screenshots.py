@@ -48,7 +48,7 @@ def shoot(chromium, live_server, who: str, paths: list[tuple[str, str]], email: 
         context.close()
 
 
-def test_every_page_at_both_widths(chromium, live_server, browser_settings, make_user):
+def test_every_page_at_both_widths(chromium, live_server, browser_settings, make_user, catalog):
     anonymous = pages(Client())
     tour = populate(make_user)
     owner = Client()
@@ -61,7 +61,7 @@ def test_every_page_at_both_widths(chromium, live_server, browser_settings, make
     print(f"\n{len(anonymous) + len(visited)} pages x 2 widths written to {FOLDER}")
 
 
-def test_the_admin_at_both_widths(chromium, live_server, browser_settings, make_user):
+def test_the_admin_at_both_widths(chromium, live_server, browser_settings, make_user, catalog):
     tour = populate_review(make_user)
     FOLDER.mkdir(parents=True, exist_ok=True)
     for width, viewport in WIDTHS.items():

@@ -780,6 +780,7 @@ def test_each_button_opens_the_intermediate_page_of_the_actions(staff_client, al
     assert f'<a href="{change_url(alice_kyb)}" class="button cancel-link">No, take me back</a>' in (
         page
     )
+    assert f'&rsaquo; <a href="{change_url(alice_kyb)}">Alice Fintech AB</a>' in page
     assert 'name="action"' not in page  # the page posts back to the button's own URL
     assert state(alice_kyb) == before
 
