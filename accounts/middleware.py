@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject, cached_property
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from . import audit, selectors
 
@@ -15,6 +16,18 @@ from . import audit, selectors
 # alone are only a fallback for these.
 SECOND_FACTORS = [Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
 STAFF_NEED_TWO_FACTOR = "Staff need two-factor log-in to use the admin. Set it up to continue."
+# The page someone was sent away from to set up two-factor log-in: the setup's last page
+# leads back to it (accounts.views.two_factor).
+TWO_FACTOR_NEXT = "two_factor_next"
+
+
+def two_factor_next(request: HttpRequest) -> str:
+    """The page to go back to after the two-factor setup, or "": only a path of this site."""
+    url = request.session.get(TWO_FACTOR_NEXT, "")
+    # A path, never a URL with a host: "//evil.example", "/\\evil.example" and "https://…"
+    # are all refused (no host is allowed, so only a path passes).
+    relative = isinstance(url, str) and url.startswith("/")
+    return url if relative and url_has_allowed_host_and_scheme(url, allowed_hosts=None) else ""
 
 
 class CurrentOrganizationMiddleware:
@@ -44,6 +57,9 @@ class TwoFactorRequiredMiddleware:
     (allauth's two-factor pages, re-authentication, the email page, since a pending email
     change blocks the setup until it is verified or cancelled), logging out, static files,
     the API (its clients hold no session) and invitation links.
+
+    The page asked for is kept in the session (allauth's setup pages carry no `next`), so
+    the setup ends where the person was going: staff land back in the admin page they asked for.
     """
 
     EXEMPT_PREFIXES = ("/api/", "/invitations/")
@@ -75,5 +91,7 @@ class TwoFactorRequiredMiddleware:
             # The setup page itself says when the organization requires it.
             if for_admin:
                 messages.warning(request, STAFF_NEED_TWO_FACTOR)
+            if request.method == "GET":  # a page, never a form's POST to replay
+                request.session[TWO_FACTOR_NEXT] = request.get_full_path()
             return redirect("mfa_index")
         return self.get_response(request)

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import views
-from .views import audit, invitations, secure, settings, team
+from .views import audit, invitations, secure, settings, team, two_factor
 
 urlpatterns = [
     path("team/", team.team_index, name="team_index"),
@@ -21,6 +21,8 @@ urlpatterns = [
     path("settings/delete/", settings.account_delete, name="account_delete"),
     path("team/audit/", audit.audit_log, name="audit_log"),
     path("team/audit/export.csv", audit.audit_export, name="audit_export"),
+    # Under allauth's two-factor pages (and before them in console/urls.py): the setup's end.
+    path("accounts/2fa/continue/", two_factor.two_factor_continue, name="two_factor_continue"),
     path("accounts/secure/done/", secure.account_secure_done, name="account_secure_done"),
     path("accounts/secure/<str:token>/", secure.account_secure, name="account_secure"),
     path(

@@ -132,6 +132,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.console",
+                "accounts.context_processors.two_factor_setup",
                 "apps.context_processors.app_menu",
             ],
             # {% messages_here %} and |browser in every template, without a {% load %}.
@@ -448,6 +449,9 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+# "2 Dec 2026, 14:27" wherever Django formats a date itself (the admin): the locale's formats
+# win over DATE_FORMAT/DATETIME_FORMAT settings, so they are set in a format module.
+FORMAT_MODULE_PATH = ["console.formats"]
 
 LOGGING = {
     "version": 1,

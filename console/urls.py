@@ -7,6 +7,12 @@ from . import views
 # The admin logs in through the Console's own log-in page: the same rate limits (and, with
 # MFA, the same second factor); a logged-in user who isn't staff gets 403.
 admin.site.login = secure_admin_login(admin.site.login)
+# The admin names the product, not Django: staff tell it apart from the Console at a glance.
+admin.site.site_header = admin.site.site_title = "Console administration"
+admin.site.index_title = "Overview"
+# The lists are what staff read (a KYB's dates, the audit log's columns): the width goes to
+# them, not to a second copy of the index beside them; the breadcrumbs lead back to it.
+admin.site.enable_nav_sidebar = False
 
 urlpatterns = [
     path("", views.home, name="home"),

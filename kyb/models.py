@@ -145,6 +145,17 @@ class KybSubmission(models.Model):
         return self.status in (KybStatus.DRAFT, KybStatus.CHANGES_REQUESTED)
 
 
+class KybSubmissionUnderReview(KybSubmission):
+    """The admin's review queue (kyb.admin): the submissions under review, oldest first. A
+    view of KybSubmission with no permissions of its own: who may view KYB sees the queue."""
+
+    class Meta:
+        proxy = True
+        default_permissions = ()
+        verbose_name = "submission under review"
+        verbose_name_plural = "submissions under review"
+
+
 class BeneficialOwner(models.Model):
     """An ultimate beneficial owner: a person owning 25 % or more."""
 

@@ -131,6 +131,7 @@ ROWS: dict[str, Row] = {
     "team_delete": page("organization.delete"),
     "organization_settings": page("organization.delete"),
     "organization_switch": USER,
+    "two_factor_continue": USER,
     "invitation": PUBLIC,
     "account_secure": PUBLIC,
     "account_secure_done": PUBLIC,

@@ -4,7 +4,9 @@ A new owner walks the four steps in order (Contact sales, a production app, prod
 to a product, KYB), a staff member with the KYB review permission decides in the admin, and the
 owner sees the outcome in Products and Go live. The staff member works in a browser context of
 their own, so the two sessions never mix, and logs in to the admin with two-factor log-in, as
-staff must.
+staff must: from the changelist's actions, or from the review queue and a submission's own
+page. A staff member new to the admin sets up two-factor log-in and lands back where they were
+going.
 """
 
 import re
@@ -236,6 +238,24 @@ def decide_in_the_admin(page, legal_name: str, action: str, verb: str, note: str
     expect(page.get_by_text(re.compile(rf"^{verb}: 1 KYB submission"))).to_be_visible()
 
 
+def decide_from_the_queue(page, legal_name: str, verb: str, note: str) -> None:
+    """Open the queue from the admin's index, the submission from the queue, then its button."""
+    page.get_by_role("link", name="Submissions under review", exact=True).click()
+    expect(
+        page.get_by_role("heading", level=1, name="Submissions under review, oldest first")
+    ).to_be_visible()
+    page.get_by_role("row").filter(has_text=legal_name).get_by_role("link", name=legal_name).click()
+    expect(page.get_by_role("heading", level=1, name="View KYB submission")).to_be_visible()
+    page.get_by_role("link", name=verb, exact=True).click()
+    expect(page.get_by_text(f"{verb} 1 KYB submission")).to_be_visible()
+    page.get_by_label("Note to the organization").fill(note)
+    page.get_by_role("button", name=verb, exact=True).click()
+    # Back on the submission's page, decided: its buttons are disabled, and say why.
+    expect(page.get_by_text(f"{verb}: 1 KYB submission.")).to_be_visible()
+    expect(page.get_by_role("button", name=verb, exact=True)).to_be_disabled()
+    screenshot(page, f"go-live-admin-decided-{verb.lower().replace(' ', '-')}")
+
+
 # --- Tests ----------------------------------------------------------------------------------
 
 
@@ -333,9 +353,8 @@ def test_when_a_reviewer_asks_for_changes_the_owner_reads_the_note_edits_and_res
 
     with staff_browser(chromium, live_server) as (staff, staff_errors):
         log_in_to_the_admin(staff, reviewer.email, secret)
-        decide_in_the_admin(
-            staff, "Alice Fintech AB", "Request changes (with a note)", "Request changes", note
-        )
+        decide_from_the_queue(staff, "Alice Fintech AB", "Request changes", note)
+        expect(staff.get_by_text(re.compile(r"^Changes were requested on "))).to_be_visible()
     assert staff_errors == []
 
     log_in(page, owner.email)
@@ -377,3 +396,34 @@ def test_when_a_reviewer_asks_for_changes_the_owner_reads_the_note_edits_and_res
     assert submission.status == KybStatus.SUBMITTED
     assert submission.organization.access_requests.get().status == AccessStatus.UNDER_REVIEW
     assert browser_errors == []
+
+
+def test_a_new_staff_member_sets_up_two_factor_and_lands_back_on_the_admin_page(
+    chromium, live_server, make_user, catalog
+):
+    staff_member, _ = make_reviewer(make_user)
+    staff_member.authenticator_set.all().delete()  # no two-factor log-in yet
+    submit_kyb(make_user(OWNER_EMAIL, organization=ORGANIZATION))
+    with staff_browser(chromium, live_server) as (staff, staff_errors):
+        staff.goto("/admin/kyb/kybsubmissionunderreview/")
+        expect(staff).to_have_url(re.compile(r"/accounts/login/"))
+        staff.get_by_label("Email").fill(staff_member.email)
+        staff.get_by_label("Password").fill(PASSWORD)
+        staff.get_by_role("button", name="Log in").click()
+
+        expect(staff.get_by_text("Staff need two-factor log-in to use the admin.")).to_be_visible()
+        staff.get_by_role("link", name="Set up an authenticator app").click()
+        expect(staff.get_by_role("heading", name="Confirm it's you")).to_be_visible()
+        staff.get_by_label("Password").fill(PASSWORD)
+        staff.get_by_role("button", name="Confirm").click()
+        secret = staff.get_by_label("Authenticator secret").input_value()
+        staff.get_by_role("textbox", name="Authenticator code").fill(fresh_totp_code(secret))
+        staff.get_by_role("button", name="Activate").click()
+
+        expect(staff.get_by_role("heading", level=1, name="Recovery codes")).to_be_visible()
+        staff.get_by_label("I have saved my recovery codes").check()
+        screenshot(staff, "go-live-admin-two-factor-done")
+        staff.get_by_role("link", name="Continue to the admin").click()
+        expect(staff).to_have_url(re.compile(r"/admin/kyb/kybsubmissionunderreview/$"))
+        expect(staff.get_by_role("link", name="Alice Fintech AB")).to_be_visible()
+    assert staff_errors == []

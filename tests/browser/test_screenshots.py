@@ -3,7 +3,8 @@
 Not part of `make test` (pytest -m "not screenshots" in pyproject.toml): it checks nothing,
 it writes PNG files to CONSOLE_SCREENSHOT_DIR (default: screenshots/ in the checkout), named
 <who>-<width>-<page>.png. Logged out, then as the owner of an organization part-way to
-production (tests.browser.tour).
+production (tests.browser.tour); then the admin, as staff with a day of KYB review in it
+(tour.populate_review), logged in through the Console's log-in and its two-factor step.
 """
 
 import os
@@ -11,12 +12,13 @@ import re
 from pathlib import Path
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from tests.conftest import PASSWORD
 
-from .conftest import log_in
-from .tour import pages, populate, production_values
+from .conftest import fresh_totp_code, log_in
+from .tour import pages, populate, populate_review, production_values
 
 pytestmark = [
     pytest.mark.screenshots,
@@ -61,3 +63,24 @@ def test_every_page_at_both_widths(chromium, live_server, browser_settings, make
     names = {tour.sandbox.client_id: "sandbox", tour.production.client_id: "production"}
     shoot(chromium, live_server, "owner", visited, tour.owner.email, names)
     print(f"\n{len(anonymous) + len(visited)} pages x 2 widths written to {FOLDER}")
+
+
+def test_the_admin_at_both_widths(chromium, live_server, browser_settings, make_user, catalog):
+    tour = populate_review(make_user)
+    FOLDER.mkdir(parents=True, exist_ok=True)
+    for width, viewport in WIDTHS.items():
+        context = chromium.new_context(base_url=live_server.url, viewport=viewport)
+        page = context.new_page()
+        cache.clear()  # the code used at the other width may still be current: forget it
+        page.goto("/admin/")
+        page.get_by_label("Email").fill(tour.staff.email)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Log in").click()
+        page.get_by_label("Code").fill(fresh_totp_code(tour.secret))
+        page.get_by_role("button", name="Log in").click()
+        page.wait_for_url(re.compile(r"/admin/$"))
+        for name, path in tour.pages:
+            page.goto(path)
+            page.screenshot(path=str(FOLDER / f"staff-{width}-admin-{name}.png"), full_page=True)
+        context.close()
+    print(f"\n{len(tour.pages)} admin pages x 2 widths written to {FOLDER}")

@@ -116,7 +116,7 @@ def populate(make_user) -> Tour:
 def pages(client: Client, values: dict[str, str] | None = None) -> list[tuple[str, str]]:
     """(name, path) of every page that answers the client with HTML (after redirects), each
     final path once (a log-in page reached with another `next` is the same page). Django's
-    admin is left out; its pages are Django's."""
+    admin is left out: populate_review lists its pages."""
     seen: dict[str, str] = {}
     for endpoint in endpoints(values):
         if endpoint.url.startswith("/admin/") or endpoint.name in NOT_VISITED:
@@ -132,3 +132,82 @@ def pages(client: Client, values: dict[str, str] | None = None) -> list[tuple[st
 
 def production_values(tour: Tour) -> dict[str, str]:
     return {**tour.values, "client_id": tour.production.client_id}
+
+
+@dataclass
+class StaffTour:
+    staff: User
+    secret: str  # the staff member's authenticator app, for the log-in's second step
+    pages: list[tuple[str, str]]
+
+
+def populate_review(make_user) -> StaffTour:
+    """The admin part-way through a day of review: three KYBs waiting (for days, hours and
+    minutes), one approved and one with changes requested, and a superuser with two-factor
+    log-in who sees every section. Its pages are Django's admin, listed by hand."""
+    from kyb import services as kyb_services
+    from kyb.models import KybSubmission
+    from tests.conftest import give_two_factor
+    from tests.kyb.conftest import COMPANY, complete_kyb
+
+    staff = make_user("staff@tink.example", organization=None)
+    staff.is_staff = staff.is_superuser = True
+    staff.save(update_fields=["is_staff", "is_superuser"])
+    secret = give_two_factor(staff)
+
+    now = timezone.now()
+    submissions = {}
+    waiting = [
+        ("Northwind Payments", "Northwind Payments Ltd", "GB", timedelta(days=3, hours=4)),
+        ("Fjord Lending", "Fjord Lending AS", "NO", timedelta(hours=5, minutes=12)),
+        ("Alpine Pay", "Alpine Pay GmbH", "DE", timedelta(minutes=40)),
+        ("Baltic Bank", "Baltic Bank AS", "EE", timedelta(days=9)),
+        ("Delta Credit", "Delta Credit BV", "NL", timedelta(days=6)),
+    ]
+    for index, (organization, legal_name, country, age) in enumerate(waiting):
+        user = make_user(f"owner{index}@example.com", organization=organization)
+        complete_kyb(user)
+        kyb_services.kyb_company_update(
+            organization=organization_of(user),
+            updated_by=user,
+            **{
+                **COMPANY,
+                "legal_name": legal_name,
+                "country": country,
+                "registration_number": f"REG-{index:04d}",
+            },
+        )
+        submission = kyb_services.kyb_submit(organization=organization_of(user), submitted_by=user)
+        KybSubmission.objects.filter(pk=submission.pk).update(submitted_at=now - age)
+        submissions[organization] = submission
+    kyb_services.kyb_submission_approve(
+        submission=submissions["Baltic Bank"], reviewer=staff, note="Welcome to production."
+    )
+    kyb_services.kyb_submission_request_changes(
+        submission=submissions["Delta Credit"],
+        reviewer=staff,
+        note="The proof of address is older than three months.",
+    )
+    waiting_kyb = submissions["Northwind Payments"].pk
+    approved = submissions["Baltic Bank"].pk
+    changes = submissions["Delta Credit"].pk
+    pages = [
+        ("index", "/admin/"),
+        ("kyb", "/admin/kyb/"),
+        ("kyb-list", "/admin/kyb/kybsubmission/"),
+        ("kyb-queue", "/admin/kyb/kybsubmissionunderreview/"),
+        ("kyb-waiting", f"/admin/kyb/kybsubmission/{waiting_kyb}/change/"),
+        ("kyb-approve", f"/admin/kyb/kybsubmission/{waiting_kyb}/review/approve/"),
+        ("kyb-reject", f"/admin/kyb/kybsubmission/{waiting_kyb}/review/reject/"),
+        ("kyb-approved", f"/admin/kyb/kybsubmission/{approved}/change/"),
+        ("kyb-approved-history", f"/admin/kyb/kybsubmission/{approved}/history/"),
+        ("kyb-changes-requested", f"/admin/kyb/kybsubmission/{changes}/change/"),
+        ("access-list", "/admin/kyb/productionaccessrequest/"),
+        ("accounts", "/admin/accounts/"),
+        ("users", "/admin/accounts/user/"),
+        ("user", f"/admin/accounts/user/{staff.pk}/change/"),
+        ("organizations", "/admin/accounts/organization/"),
+        ("audit", "/admin/accounts/auditevent/"),
+        ("emails", "/admin/account/emailaddress/"),
+    ]
+    return StaffTour(staff=staff, secret=secret, pages=pages)

@@ -5,10 +5,12 @@ append-only review history and the audit log, and emails the organization's owne
 """
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Permission
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.utils import timezone
@@ -703,3 +705,398 @@ def test_after_changes_are_requested_the_organization_resubmits_and_is_approved(
         "approved",
     ]
     assert ProductionGrant.objects.filter(organization=organization).count() == 1
+
+
+# --- The change page's decision buttons -----------------------------------------------------
+
+BUTTONS = {
+    "approve": ("Approve", KybStatus.APPROVED, AuditEvent.Action.KYB_APPROVE, False),
+    "request-changes": (
+        "Request changes",
+        KybStatus.CHANGES_REQUESTED,
+        AuditEvent.Action.KYB_REQUEST_CHANGES,
+        True,
+    ),
+    "reject": ("Reject", KybStatus.REJECTED, AuditEvent.Action.KYB_REJECT, True),
+}
+
+
+def change_url(submission) -> str:
+    return f"{CHANGELIST}{submission.pk}/change/"
+
+
+def review_url(submission, slug: str) -> str:
+    return f"{CHANGELIST}{submission.pk}/review/{slug}/"
+
+
+def buttons_on(page: str) -> dict[str, str]:
+    """The decision buttons that lead somewhere: verb → URL."""
+    return {
+        verb: url
+        for url, verb in re.findall(
+            r'<a class="button(?: deletelink)?" href="([^"]+/review/[^"]+)">([^<]+)</a>', page
+        )
+    }
+
+
+def disabled_buttons_on(page: str) -> list[str]:
+    return re.findall(r'<button type="button" class="button" disabled[^>]*>([^<]+)</button>', page)
+
+
+def admin_history(submission) -> list[str]:
+    """The admin's own History of the submission (LogEntry change messages)."""
+    return list(
+        LogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(KybSubmission),
+            object_id=str(submission.pk),
+        ).values_list("change_message", flat=True)
+    )
+
+
+def test_a_reviewer_sees_the_three_decisions_on_a_submission_under_review(staff_client, alice_kyb):
+    page = staff_client.get(change_url(alice_kyb)).content.decode()
+
+    assert buttons_on(page) == {
+        "Approve": review_url(alice_kyb, "approve"),
+        "Request changes": review_url(alice_kyb, "request-changes"),
+        "Reject": review_url(alice_kyb, "reject"),
+    }
+    assert disabled_buttons_on(page) == []
+    assert '<h2 id="decision-heading" class="fieldset-heading">Decision</h2>' in page
+    assert '<a href="#decision">Decision</a>' in page  # from the top of the long page
+
+
+@pytest.mark.parametrize("slug", BUTTONS)
+def test_each_button_opens_the_intermediate_page_of_the_actions(staff_client, alice_kyb, slug):
+    verb, _, _, note_required = BUTTONS[slug]
+    before = state(alice_kyb)
+
+    page = staff_client.get(review_url(alice_kyb, slug)).content.decode()
+
+    assert f"<h1>{verb}: are you sure?</h1>" in page
+    assert f"{verb} 1 KYB submission:" in page
+    assert "Alice Fintech AB (Alice Fintech) — Under review" in page
+    assert ("Note to the organization (required)" in page) == note_required
+    assert f'<a href="{change_url(alice_kyb)}" class="button cancel-link">No, take me back</a>' in (
+        page
+    )
+    assert f'&rsaquo; <a href="{change_url(alice_kyb)}">Alice Fintech AB</a>' in page
+    assert 'name="action"' not in page  # the page posts back to the button's own URL
+    assert state(alice_kyb) == before
+
+
+@pytest.mark.parametrize("slug", BUTTONS)
+def test_a_decision_from_the_change_page_goes_through_the_service(
+    staff_client, reviewer, alice_kyb, django_capture_on_commit_callbacks, mailoutbox, slug
+):
+    verb, status, audit, _ = BUTTONS[slug]
+    note = "Decided from its own page."
+    mailoutbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(review_url(alice_kyb, slug), {"apply": "1", "note": note})
+
+    assert response.status_code == 302
+    assert response["Location"] == change_url(alice_kyb)
+    assert messages_of(staff_client.get(response["Location"])) == [
+        ("info", f"{verb}: 1 KYB submission.")
+    ]
+    alice_kyb.refresh_from_db()
+    assert (alice_kyb.status, alice_kyb.reviewer_note) == (status, note)
+    assert history(alice_kyb)[-1] == (status.value, "reviewer@tink.example", note)
+    assert AuditEvent.objects.get(action=audit).actor == reviewer
+    assert admin_history(alice_kyb) == [f"{status.label}: {note}"]
+    [mail] = mailoutbox
+    assert note in mail.body
+    granted = ProductionGrant.objects.filter(organization=alice_kyb.organization).exists()
+    assert granted == (status == KybStatus.APPROVED)
+
+
+@pytest.mark.parametrize("slug", BUTTONS)
+def test_the_button_and_the_action_record_the_same(
+    staff_client, alice_kyb, charlie_kyb, django_capture_on_commit_callbacks, slug
+):
+    action = slug.replace("-", "_")
+    note = "The same decision, two ways."
+    with django_capture_on_commit_callbacks(execute=True):
+        staff_client.post(review_url(alice_kyb, slug), {"apply": "1", "note": note})
+    decide(staff_client, django_capture_on_commit_callbacks, action, charlie_kyb, note=note)
+
+    def records(submission):
+        submission.refresh_from_db()
+        audit = AuditEvent.objects.filter(organization=submission.organization).latest("pk")
+        return (
+            submission.status,
+            submission.reviewer_note,
+            history(submission),
+            (audit.action, audit.actor_email, audit.details),
+            admin_history(submission),
+        )
+
+    by_button, by_action = records(alice_kyb), records(charlie_kyb)
+    by_button[2][0] = by_action[2][0]  # the submitted entries name their own owners
+    assert by_button == by_action
+
+
+@pytest.mark.parametrize("slug", ["request-changes", "reject"])
+@pytest.mark.parametrize("note", ["", "  \n "])
+def test_request_changes_and_reject_from_the_change_page_need_a_note(
+    staff_client, alice_kyb, django_capture_on_commit_callbacks, mailoutbox, slug, note
+):
+    before = state(alice_kyb)
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(review_url(alice_kyb, slug), {"apply": "1", "note": note})
+    assert response.status_code == 200
+    assert NOTE_REQUIRED in response.content.decode()
+    assert state(alice_kyb) == before
+    assert mailoutbox == []
+
+
+@pytest.mark.parametrize(
+    ("decided", "reason"),
+    [
+        ("approve", "Approved on 2 Dec 2026, 14:27: only a KYB under review can be decided."),
+        ("reject", "Rejected on 2 Dec 2026, 14:27: only a KYB under review can be decided."),
+        (
+            "request_changes",
+            "Changes were requested on 2 Dec 2026, 14:27: it is back under review once the "
+            "organization submits it again.",
+        ),
+    ],
+)
+def test_a_submission_not_under_review_shows_the_buttons_disabled_with_the_reason(
+    staff_client, reviewer, alice_kyb, decided, reason
+):
+    getattr(services, f"kyb_submission_{decided}")(
+        submission=alice_kyb, reviewer=reviewer, note="Decided."
+    )
+    KybSubmission.objects.filter(pk=alice_kyb.pk).update(decided_at=DECIDED_AT)
+
+    page = staff_client.get(change_url(alice_kyb)).content.decode()
+
+    assert buttons_on(page) == {}
+    assert disabled_buttons_on(page) == ["Approve", "Request changes", "Reject"]
+    assert f'<p id="no-decision">{reason}</p>' in page.replace("&#x27;", "'")
+
+
+@pytest.mark.parametrize("slug", BUTTONS)
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_the_review_url_of_a_submission_not_under_review_is_refused_with_a_message(
+    staff_client, reviewer, alice_kyb, django_capture_on_commit_callbacks, mailoutbox, slug, method
+):
+    services.kyb_submission_approve(submission=alice_kyb, reviewer=reviewer)
+    KybSubmission.objects.filter(pk=alice_kyb.pk).update(decided_at=DECIDED_AT)
+    before = state(alice_kyb)
+    mailoutbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = getattr(staff_client, method)(
+            review_url(alice_kyb, slug), {"apply": "1", "note": "Again"}
+        )
+
+    assert response.status_code == 302
+    assert response["Location"] == change_url(alice_kyb)
+    assert messages_of(staff_client.get(response["Location"])) == [
+        (
+            "error",
+            "Alice Fintech AB: Approved on 2 Dec 2026, 14:27: only a KYB under review can be "
+            "decided.",
+        )
+    ]
+    assert state(alice_kyb) == before
+    assert mailoutbox == []
+
+
+def test_a_decision_taken_meanwhile_is_reported_by_the_service(
+    staff_client, reviewer, alice_kyb, django_capture_on_commit_callbacks
+):
+    """Another reviewer decides while this one writes the note: the service refuses."""
+    page = staff_client.get(review_url(alice_kyb, "reject"))
+    assert page.status_code == 200
+    real = services.kyb_submission_reject
+
+    def decided_meanwhile(**kwargs):
+        services.kyb_submission_approve(submission=kwargs["submission"], reviewer=reviewer)
+        return real(**kwargs)
+
+    from kyb import admin as kyb_admin
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setitem(
+            kyb_admin.KYB_DECISIONS,
+            "reject",
+            kyb_admin.KybDecision(KybStatus.REJECTED, decided_meanwhile, "Reject", "Reject"),
+        )
+        response = staff_client.post(review_url(alice_kyb, "reject"), {"apply": "1", "note": "No"})
+
+    assert messages_of(staff_client.get(response["Location"])) == [
+        ("error", "Alice Fintech AB: A KYB that is approved can't become rejected.")
+    ]
+    alice_kyb.refresh_from_db()
+    assert alice_kyb.status == KybStatus.APPROVED
+
+
+def test_staff_without_the_review_permission_see_no_decision_buttons(
+    client, viewer_staff, alice_kyb
+):
+    client.force_login(viewer_staff)
+    page = client.get(change_url(alice_kyb)).content.decode()
+    assert "Alice Fintech AB" in page
+    assert "/review/" not in page
+    assert 'id="decision"' not in page
+    assert 'href="#decision"' not in page
+
+
+@pytest.mark.parametrize("slug", BUTTONS)
+def test_a_forged_button_post_without_the_review_permission_changes_nothing(
+    client, viewer_staff, alice_kyb, django_capture_on_commit_callbacks, mailoutbox, slug
+):
+    client.force_login(viewer_staff)
+    before = state(alice_kyb)
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        opened = client.get(review_url(alice_kyb, slug))
+        forged = client.post(review_url(alice_kyb, slug), {"apply": "1", "note": "Forged"})
+    assert (opened.status_code, forged.status_code) == (403, 403)
+    assert state(alice_kyb) == before
+    assert mailoutbox == []
+
+
+def test_a_forged_button_post_by_a_non_staff_user_changes_nothing(alice_client, alice_kyb):
+    before = state(alice_kyb)
+    response = alice_client.post(review_url(alice_kyb, "approve"), {"apply": "1"})
+    assert response.status_code in (302, 403)
+    assert state(alice_kyb) == before
+
+
+def test_a_draft_or_an_unknown_decision_has_no_review_page(
+    staff_client, alice_kyb, charlie, catalog
+):
+    draft = complete_kyb(charlie)
+    assert staff_client.get(review_url(draft, "approve")).status_code == 404
+    assert staff_client.get(review_url(alice_kyb, "escalate")).status_code == 404
+
+
+# --- The queue: submissions under review, oldest first --------------------------------------
+
+QUEUE = "/admin/kyb/kybsubmissionunderreview/"
+DECIDED_AT = datetime(2026, 12, 2, 14, 27, 5, tzinfo=UTC)
+
+
+@pytest.fixture
+def three_waiting(alice_kyb, charlie_kyb, make_user, catalog) -> list[KybSubmission]:
+    """Alice's waiting 2 hours, Dora's 3 days, Charlie's 10 minutes."""
+    dora = make_user("dora@example.com", organization="Dora Lending")
+    dora_kyb = submit_as(dora, **{**NORTHWIND, "legal_name": "Dora Lending AS", "country": "NO"})
+    now = timezone.now()
+    for submission, age in (
+        (alice_kyb, timedelta(hours=2, minutes=5)),
+        (dora_kyb, timedelta(days=3, hours=1)),
+        (charlie_kyb, timedelta(minutes=10, seconds=30)),
+    ):
+        KybSubmission.objects.filter(pk=submission.pk).update(submitted_at=now - age)
+    return [dora_kyb, alice_kyb, charlie_kyb]
+
+
+def queue_rows(response) -> list[tuple[str, str, str]]:
+    """(link, name, waiting) of each row of the queue."""
+    assert response.status_code == 200
+    return re.findall(
+        r'<th class="field-submission"><a href="([^"]+)">([^<]+)</a></th>'
+        r'<td class="field-waiting">([^<]+)</td>',
+        response.content.decode(),
+    )
+
+
+def test_the_queue_lists_submissions_under_review_oldest_first_with_their_wait(
+    staff_client, reviewer, three_waiting, make_user
+):
+    dora_kyb, alice_kyb, charlie_kyb = three_waiting
+    erin = make_user("erin@example.com", organization="Erin Decided")
+    decided = submit_as(erin, **{**NORTHWIND, "legal_name": "Erin Decided Ltd"})
+    services.kyb_submission_approve(submission=decided, reviewer=reviewer)
+
+    response = staff_client.get(QUEUE)
+
+    assert "<h1>Submissions under review, oldest first</h1>" in response.content.decode()
+    assert queue_rows(response) == [
+        (change_url(dora_kyb), "Dora Lending AS", "3\xa0days, 1\xa0hour"),
+        (change_url(alice_kyb), "Alice Fintech AB", "2\xa0hours, 5\xa0minutes"),
+        (change_url(charlie_kyb), "Northwind Payments Ltd", "10\xa0minutes"),
+    ]
+    assert "3 submissions under review" in response.content.decode()
+
+
+def test_the_queue_is_linked_from_the_admin_index_and_the_kyb_list(staff_client, three_waiting):
+    index = staff_client.get("/admin/").content.decode()
+    assert f'<a href="{QUEUE}">Submissions under review</a>' in index
+    kyb_list = staff_client.get(CHANGELIST).content.decode()
+    assert f'<a href="{QUEUE}">Submissions under review: 3</a>' in kyb_list
+
+
+def test_a_queue_row_opens_the_submission_page_with_its_buttons(staff_client, three_waiting):
+    dora_kyb = three_waiting[0]
+    [(link, _, _), *_] = queue_rows(staff_client.get(QUEUE))
+    assert "Approve" in buttons_on(staff_client.get(link).content.decode())
+    # The queue has no page of its own per submission.
+    response = staff_client.get(f"{QUEUE}{dora_kyb.pk}/change/")
+    assert response.status_code == 302
+    assert response["Location"] == change_url(dora_kyb)
+
+
+def test_deciding_from_the_queue_takes_the_submission_out_of_it(
+    staff_client, three_waiting, django_capture_on_commit_callbacks
+):
+    dora_kyb = three_waiting[0]
+    response = decide(
+        staff_client, django_capture_on_commit_callbacks, "approve", dora_kyb, url=QUEUE
+    )
+    assert response["Location"] == QUEUE
+    after = staff_client.get(QUEUE)
+    assert messages_of(after) == [("info", "Approve: 1 KYB submission.")]
+    assert [name for _, name, _ in queue_rows(after)] == [
+        "Alice Fintech AB",
+        "Northwind Payments Ltd",
+    ]
+    dora_kyb.refresh_from_db()
+    assert dora_kyb.status == KybStatus.APPROVED
+
+
+def test_staff_who_may_view_kyb_see_the_queue_without_its_actions(
+    client, viewer_staff, three_waiting, make_user
+):
+    client.force_login(viewer_staff)
+    response = client.get(QUEUE)
+    assert len(queue_rows(response)) == 3
+    assert 'name="action"' not in response.content.decode()
+
+    other = make_user("support@tink.example", organization=None)
+    other.is_staff = True
+    other.save(update_fields=["is_staff"])
+    give_two_factor(other)
+    client.force_login(other)
+    assert client.get(QUEUE).status_code == 403
+
+
+# --- The admin's timestamps read as the Console's --------------------------------------------
+
+
+def test_the_admin_lists_and_pages_show_timestamps_as_the_console_does(
+    staff_client, reviewer, alice_kyb
+):
+    services.kyb_submission_approve(submission=alice_kyb, reviewer=reviewer)
+    KybSubmission.objects.filter(pk=alice_kyb.pk).update(
+        submitted_at=datetime(2026, 11, 30, 9, 5, tzinfo=UTC), decided_at=DECIDED_AT
+    )
+
+    row = staff_client.get(CHANGELIST).content.decode()
+    assert '<td class="field-submitted_at nowrap">30 Nov 2026, 09:05</td>' in row
+    assert '<td class="field-decided_at nowrap">2 Dec 2026, 14:27</td>' in row
+    page = staff_client.get(change_url(alice_kyb)).content.decode()
+    assert '<div class="readonly">30 Nov 2026, 09:05</div>' in page
+    assert '<div class="readonly">2 Dec 2026, 14:27</div>' in page
+    access = staff_client.get(ACCESS_CHANGELIST).content.decode()
+    assert re.search(
+        r'<td class="field-created_at nowrap">\d{1,2} [A-Z][a-z]{2} \d{4}, \d\d:\d\d</td>', access
+    )
