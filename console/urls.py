@@ -13,6 +13,11 @@ admin.site.index_title = "Overview"
 # The lists are what staff read (a KYB's dates, the audit log's columns): the width goes to
 # them, not to a second copy of the index beside them; the breadcrumbs lead back to it.
 admin.site.enable_nav_sidebar = False
+# Every admin view answers an id beyond 64 bits with a message (SQLite raised OverflowError).
+_admin_view = admin.site.admin_view
+admin.site.admin_view = lambda view, cacheable=False: _admin_view(
+    views.out_of_range_ids_refused(view), cacheable
+)
 
 urlpatterns = [
     path("", views.home, name="home"),

@@ -423,3 +423,46 @@ def test_the_sweep_holds_on_sqlite_too(tmp_path):
     )
     print(result.stdout[-3000:])
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
+
+
+# --- The admin ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def staff_client(client, make_user):
+    from tests.conftest import give_two_factor
+
+    staff = make_user("staff@tink.example", organization=None)
+    staff.is_staff = staff.is_superuser = True
+    staff.save(update_fields=["is_staff", "is_superuser"])
+    give_two_factor(staff)
+    client.force_login(staff)
+    client.raise_request_exception = False
+    return client
+
+
+def admin_changelists():
+    from django.contrib import admin
+
+    for model, model_admin in admin.site._registry.items():
+        meta = model._meta
+        url = reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist")
+        keys = [f.name for f in meta.get_fields() if f.is_relation and f.many_to_one]
+        yield url, keys, []
+
+
+@pytest.mark.parametrize("value", ["9223372036854775808", "99999999999999999999999"])
+def test_the_admin_answers_ids_beyond_the_range_without_a_server_error(staff_client, value):
+    """Staff pages too (SQLite raised OverflowError on changelist lookups and actions)."""
+    failures = []
+    for url, keys, _ in admin_changelists():
+        for key in [*keys, "id", "pk"]:
+            response = staff_client.get(url, {key: value})
+            if response.status_code >= 500:
+                failures.append(f"GET {url}?{key}=…: {response.status_code}")
+        response = staff_client.post(
+            url, {"action": "delete_selected", "_selected_action": [value], "index": "0"}
+        )
+        if response.status_code >= 500:
+            failures.append(f"POST {url} action: {response.status_code}")
+    assert failures == []
