@@ -63,6 +63,18 @@ def _fresh_cache():
 
 
 @pytest.fixture
+def run(django_capture_on_commit_callbacks):
+    """Call a view (or anything) and then what it queued for after commit, as a real request's
+    commit would: the emails it queued are then in mail.outbox."""
+
+    def run(call, *args, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return call(*args, **kwargs)
+
+    return run
+
+
+@pytest.fixture
 def make_user(db):
     def make(
         email: str,

@@ -19,15 +19,6 @@ RESET = reverse("account_reset_password")
 TRIES = 8
 
 
-@pytest.fixture
-def run(django_capture_on_commit_callbacks):
-    def run(call, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return call(*args, **kwargs)
-
-    return run
-
-
 def to(mailoutbox, address: str) -> list:
     return [message for message in mailoutbox if address in message.to]
 

@@ -30,15 +30,6 @@ def _base_url(settings):
     settings.CONSOLE_BASE_URL = BASE
 
 
-@pytest.fixture
-def run(django_capture_on_commit_callbacks):
-    def run(call, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return call(*args, **kwargs)
-
-    return run
-
-
 def confirmation_path(message) -> str:
     return re.search(rf"{re.escape(BASE)}(/accounts/confirm-email/\S+)", message.body).group(1)
 

@@ -18,7 +18,7 @@ from django.test import Client
 from tests.conftest import PASSWORD
 
 from .conftest import fresh_totp_code, log_in
-from .tour import pages, populate, populate_review, production_values
+from .tour import owner_pages, pages, populate, populate_review
 
 pytestmark = [
     pytest.mark.screenshots,
@@ -54,10 +54,7 @@ def shoot(chromium, live_server, who, paths: list[tuple[str, str]], email, names
 def test_every_page_at_both_widths(chromium, live_server, browser_settings, make_user, catalog):
     anonymous = pages(Client())
     tour = populate(make_user)
-    owner = Client()
-    owner.force_login(tour.owner)
-    visited = pages(owner, tour.values)
-    visited += [p for p in pages(owner, production_values(tour)) if p not in visited]
+    visited = owner_pages(tour)
 
     shoot(chromium, live_server, "anonymous", anonymous, None)
     names = {tour.sandbox.client_id: "sandbox", tour.production.client_id: "production"}

@@ -211,3 +211,11 @@ def populate_review(make_user) -> StaffTour:
         ("emails", "/admin/account/emailaddress/"),
     ]
     return StaffTour(staff=staff, secret=secret, pages=pages)
+
+
+def owner_pages(tour: Tour) -> list[tuple[str, str]]:
+    """Every page the tour's owner can open, for both of its apps."""
+    owner = Client()
+    owner.force_login(tour.owner)
+    visited = pages(owner, tour.values)
+    return visited + [p for p in pages(owner, production_values(tour)) if p not in visited]
