@@ -1,5 +1,4 @@
 import logging
-from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.models import EmailAddress
@@ -10,20 +9,9 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.urls import reverse
 
-from . import encryption, services
+from . import encryption, outbox, services
+from .links import console_url
 from .secure_links import secure_link_token
-
-
-def console_url(url: str) -> str:
-    """Rebase a link on CONSOLE_BASE_URL.
-
-    Links in emails never take their host from the request's Host header, which a client
-    controls (the password-reset poisoning attack).
-    """
-    parts = urlsplit(url)
-    query = f"?{parts.query}" if parts.query else ""
-    return f"{settings.CONSOLE_BASE_URL}{parts.path}{query}"
-
 
 logger = logging.getLogger(__name__)
 
@@ -69,7 +57,7 @@ class AccountAdapter(DefaultAccountAdapter):
         if limit and self.request and not ratelimit.consume(self.request, action=limit, key=email):
             logger.info("Not sent: %s, past the hourly limit of its address.", template_prefix)
             return
-        services.email_queue(message=message)
+        outbox.email_queue(message=message)
 
     def add_message(self, request, level, message_template=None, message_context=None, **kw):
         if message_template == SIGNUP_SENT_MESSAGE and (message_context or {}).get("signup"):

@@ -1,49 +1,38 @@
-"""Where a request came from, for the audit log, without passing requests into services.
+"""Appending to the audit log: one entry per sensitive action, with the request's origin."""
 
-The middleware makes the request's origin (client IP and user agent) available for the length
-of the request, worked out on first use; audit_record reads it. Services keep their
-keyword-only signatures, and calls from the shell, the admin or a Celery task have no origin.
-"""
-
-import contextlib
-from contextvars import ContextVar
-from dataclasses import dataclass
-
-from allauth.account.adapter import get_adapter
-from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest
+from .models import AuditEvent, Organization, User
+from .origin import current_origin
 
 
-@dataclass(frozen=True)
-class Origin:
-    ip: str | None
-    user_agent: str
+def audit_record(
+    *,
+    organization: Organization,
+    actor: User | None,
+    action: str,
+    target=None,
+    target_type: str = "",
+    target_id: str = "",
+    target_label: str = "",
+    details: dict | None = None,
+) -> AuditEvent:
+    """Append one entry to the audit log, with the current request's origin if there is one.
 
-
-_request: ContextVar[HttpRequest | None] = ContextVar("audit_request", default=None)
-
-
-def origin_of(request: HttpRequest) -> Origin:
-    try:
-        ip = get_adapter(request).get_client_ip(request)
-    except PermissionDenied:  # allauth's answer when no address can be trusted
-        ip = None
-    return Origin(ip=ip, user_agent=request.META.get("HTTP_USER_AGENT", "")[:300])
-
-
-def current_origin() -> Origin | None:
-    request = _request.get()
-    if request is None:
-        return None
-    if not hasattr(request, "_audit_origin"):
-        request._audit_origin = origin_of(request)
-    return request._audit_origin
-
-
-@contextlib.contextmanager
-def request_origin(request: HttpRequest):
-    token = _request.set(request)
-    try:
-        yield
-    finally:
-        _request.reset(token)
+    `target` is the object the action was about (anything with an `audit_target`: a user, an
+    organization, an app); without one, the target's type, id and label are given by hand (an
+    invitation's address, say, which belongs to no account yet).
+    """
+    if target is not None:
+        target_type, target_id, target_label = target.audit_target
+    origin = current_origin()
+    return AuditEvent.objects.create(
+        organization=organization,
+        actor=actor,
+        actor_email=actor.email if actor else "",
+        action=action,
+        target_type=target_type,
+        target_id=target_id,
+        target_label=target_label[:200],
+        details=details or {},
+        ip=origin.ip if origin else None,
+        user_agent=origin.user_agent if origin else "",
+    )

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.functional import SimpleLazyObject, cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from . import audit, selectors
+from . import origin, selectors
 
 # What counts as two-factor log-in: the factors allauth asks for at log-in. Recovery codes
 # alone are only a fallback for these.
@@ -44,7 +44,7 @@ class CurrentOrganizationMiddleware:
         request.organization = SimpleLazyObject(
             lambda: request.membership.organization if request.membership else None
         )
-        with audit.request_origin(request):
+        with origin.request_origin(request):
             return self.get_response(request)
 
 

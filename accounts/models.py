@@ -1,5 +1,6 @@
 import uuid
 
+from django.apps import apps as django_apps
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -48,11 +49,11 @@ class UserManager(BaseUserManager["User"]):
     def create_superuser(self, email: str, password: str | None = None, **fields) -> "User":
         """A staff account whose address counts as verified: the operator who runs
         createsuperuser vouches for it, and staff log in through the Console's log-in page."""
-        from allauth.account.models import EmailAddress
-
         fields.update(is_staff=True, is_superuser=True)
         user = self._create(email, password, **fields)
-        EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=True)
+        # allauth's model by its label: accounts.models is imported before allauth's models.
+        email_address = django_apps.get_model("account", "EmailAddress")
+        email_address.objects.create(user=user, email=user.email, primary=True, verified=True)
         return user
 
 
@@ -81,12 +82,26 @@ class User(AbstractBaseUser, PermissionsMixin):
     def __str__(self) -> str:
         return self.email
 
+    @property
+    def audit_target(self) -> tuple[str, str, str]:
+        """(type, id, label) of an audit entry about this account."""
+        return "user", self.email, self.email
+
+
+class OrganizationQuerySet(models.QuerySet):
+    def lock(self, organization: "Organization") -> "Organization":
+        """The organization's row, locked until the transaction ends: one change at a time to
+        what its rules count (its owners, pending invitations, production steps, contacts)."""
+        return self.select_for_update().get(pk=organization.pk)
+
 
 class Organization(models.Model):
     name = models.CharField("Organization name", max_length=100)
     # Set by an owner: members without two-factor log-in set it up before anything else.
     require_two_factor = models.BooleanField("Require two-factor log-in", default=False)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = OrganizationQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -97,6 +112,10 @@ class Organization(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def audit_target(self) -> tuple[str, str, str]:
+        return "organization", str(self.pk), self.name
 
 
 class Role(models.TextChoices):
@@ -132,7 +151,7 @@ class Invitation(models.Model):
     """An invitation to join an organization with a role.
 
     Single-use, expiring, bound to the invited address. The link carries a random token; only
-    its HMAC is stored (accounts.services.invitation_token_hash), like a client secret.
+    its SHA-256 is stored (accounts.services.invitation_token_hash), like a client secret.
     """
 
     organization = models.ForeignKey(
@@ -234,7 +253,7 @@ class OutboundEmail(models.Model):
 class AuditEvent(AppendOnly):
     """One sensitive action: who took it, in which organization, on what, from where.
 
-    Entries are only ever added (accounts.services.audit_record): the model refuses a change
+    Entries are only ever added (accounts.audit.audit_record): the model refuses a change
     or a deletion, and a database trigger refuses any UPDATE (migration 0005). `details` holds
     names, hints and URIs, never a password, a secret, a code or a token.
     """

@@ -82,3 +82,24 @@ def allows(role: str | None, action: str) -> bool:
 def require(role: str | None, action: str) -> None:
     if not allows(role, action):
         raise PermissionDenied(DENIED)
+
+
+# --- Owners -----------------------------------------------------------------------------------
+# Only an owner touches an owner (changes their role or removes them), only an owner makes an
+# owner, and the last owner stays one: the team services refuse the rest, and the Team page
+# offers only what they allow.
+
+
+def may_touch(actor_role: str | None, member_role: str) -> bool:
+    """Whether `actor_role` may change the role of, or remove, a member with `member_role`."""
+    return member_role != Role.OWNER or actor_role == Role.OWNER
+
+
+def roles_given_by(actor_role: str | None) -> list[tuple[str, str]]:
+    """The roles (value, label) that `actor_role` may give: only an owner makes an owner."""
+    return [(value, label) for value, label in Role.choices if may_touch(actor_role, value)]
+
+
+def stays_owner(member_role: str, *, owners: int) -> bool:
+    """Whether a member must keep their role: the organization's last owner."""
+    return member_role == Role.OWNER and owners == 1

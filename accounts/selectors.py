@@ -2,10 +2,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import TypeVar
 
 from allauth.account.models import EmailAddress
-from django.db.models import Model, QuerySet
+from django.core.exceptions import ValidationError
+from django.db.models import Exists, Model, OuterRef, QuerySet
 from django.http import Http404, HttpRequest
+from django.utils import timezone
 
-from .models import AuditEvent, Membership, Organization, User
+from .models import AuditEvent, Invitation, Membership, Organization, Role, User
 
 SESSION_KEY = "organization_id"
 M = TypeVar("M", bound=Model)
@@ -105,3 +107,92 @@ def email_held_only_by_pending_changes(email: str) -> bool:
     if not holders or User.objects.filter(email__iexact=email).exists():
         return False
     return not any(holder["verified"] or holder["primary"] for holder in holders)
+
+
+def managers_of(organization: Organization) -> list[str]:
+    """The addresses that hear about the organization's production steps: owners and admins."""
+    return list(
+        Membership.objects.filter(organization=organization, role__in=[Role.OWNER, Role.ADMIN])
+        .order_by("user__email")
+        .values_list("user__email", flat=True)
+    )
+
+
+# --- The team ---------------------------------------------------------------------------------
+
+
+def organization_role(organization: Organization, user: User | None) -> str | None:
+    """The user's role in the organization, or None for a visitor or a non-member."""
+    if user is None:
+        return None
+    return (
+        Membership.objects.filter(organization=organization, user=user)
+        .values_list("role", flat=True)
+        .first()
+    )
+
+
+def owner_count(organization: Organization) -> int:
+    return Membership.objects.filter(organization=organization, role=Role.OWNER).count()
+
+
+INVITATION_UNKNOWN = "This invitation link isn't valid. Ask for a new invitation."
+INVITATION_USED = "This invitation was already used. Ask for a new invitation if you need one."
+INVITATION_CANCELLED = "This invitation was cancelled. Ask for a new invitation if you need one."
+INVITATION_EXPIRED = "This invitation has expired. Ask for a new invitation."
+
+
+def invitation_problem(invitation: Invitation | None) -> str:
+    """Why the invitation can't be accepted, or "" when it can."""
+    if invitation is None:
+        return INVITATION_UNKNOWN
+    if invitation.accepted_at is not None:
+        return INVITATION_USED
+    if invitation.cancelled_at is not None:
+        return INVITATION_CANCELLED
+    if invitation.expires_at <= timezone.now():
+        return INVITATION_EXPIRED
+    return ""
+
+
+def invitation_refusal(*, invitation: Invitation, user: User) -> ValidationError | None:
+    """Why `user` can't join with this pending invitation, or None: the page shows it before
+    anyone presses Join, and invitation_accept raises it."""
+    if user.email.lower() != invitation.email.lower():
+        return ValidationError(
+            f"This invitation is for {invitation.email}, and you are logged in as {user.email}. "
+            f"Log out, then open the link again and log in or sign up as {invitation.email}.",
+            code="wrong_account",
+        )
+    if Membership.objects.filter(organization=invitation.organization, user=user).exists():
+        return ValidationError(
+            f"You are already a member of {invitation.organization.name}.", code="member"
+        )
+    return None
+
+
+def _others_in(user: User):
+    return Membership.objects.filter(organization=OuterRef("pk")).exclude(user=user)
+
+
+def organizations_alone_in(user: User) -> list[Organization]:
+    """The organizations where the user is the only member (deleted with the account)."""
+    return list(
+        Organization.objects.filter(memberships__user=user)
+        .exclude(Exists(_others_in(user)))
+        .order_by("name", "pk")
+    )
+
+
+def account_delete_problem(*, user: User) -> str:
+    """Why the account can't be deleted now, or "": the last owner of a team must hand it on."""
+    stuck = (
+        Organization.objects.filter(memberships__user=user, memberships__role=Role.OWNER)
+        .filter(Exists(_others_in(user)))
+        .exclude(Exists(_others_in(user).filter(role=Role.OWNER)))
+        .order_by("pk")
+        .first()
+    )
+    if stuck is None:
+        return ""
+    return f"You are the last owner of {stuck.name}. Transfer ownership to another member first."

@@ -1,22 +1,20 @@
 import hashlib
 import logging
-import random
 import secrets
-import smtplib
 from datetime import timedelta
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.usersessions.models import UserSession
-from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage, EmailMultiAlternatives, get_connection
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
-from . import audit, encryption, permissions
-from .models import AuditEvent, Invitation, Membership, Organization, OutboundEmail, Role, User
+from . import emails, permissions, selectors
+from .audit import audit_record
+from .models import AuditEvent, Invitation, Membership, Organization, Role, User
 from .secure_links import SecureLink
 from .validators import name_clean
 
@@ -28,179 +26,6 @@ def organization_create(*, name: str, owner: User) -> Organization:
     organization = Organization.objects.create(name=name)
     Membership.objects.create(user=owner, organization=organization, role=Role.OWNER)
     return organization
-
-
-def audit_record(
-    *,
-    organization: Organization,
-    actor: User | None,
-    action: str,
-    target_type: str,
-    target_id: str,
-    target_label: str = "",
-    details: dict | None = None,
-) -> AuditEvent:
-    """Append one entry to the audit log, with the current request's origin if there is one."""
-    origin = audit.current_origin()
-    return AuditEvent.objects.create(
-        organization=organization,
-        actor=actor,
-        actor_email=actor.email if actor else "",
-        action=action,
-        target_type=target_type,
-        target_id=target_id,
-        target_label=target_label[:200],
-        details=details or {},
-        ip=origin.ip if origin else None,
-        user_agent=origin.user_agent if origin else "",
-    )
-
-
-# --- The email outbox -----------------------------------------------------------------------
-
-
-class EmailDeliveryError(Exception):
-    """A delivery that may succeed later (the SMTP server is down or refused for now)."""
-
-
-def email_queue(*, message: EmailMessage) -> OutboundEmail:
-    """Keep a rendered message in the outbox and hand it to the worker after commit.
-
-    If the transaction rolls back, the row and the task go with it: nothing is sent for a
-    sign-up that did not happen. If the broker is down, the row stays pending and
-    outbox_flush queues it again once the broker is back.
-    """
-    html = ""
-    for content, mimetype in getattr(message, "alternatives", []):
-        if mimetype == "text/html":
-            html = content
-    text = message.body
-    if getattr(message, "content_subtype", "plain") == "html" and not html:
-        html, text = message.body, ""
-    outbound = OutboundEmail.objects.create(
-        to=list(message.to),
-        from_email=message.from_email or settings.DEFAULT_FROM_EMAIL,
-        subject=message.subject[:255],
-        body_text_encrypted=encryption.encrypt(text),
-        body_html_encrypted=encryption.encrypt(html),
-    )
-    transaction.on_commit(lambda: email_publish(outbox_id=str(outbound.pk)))
-    return outbound
-
-
-def email_publish(*, outbox_id: str) -> bool:
-    """Queue the delivery task; never raise, since the outbox row already keeps the message."""
-    from .tasks import deliver_email
-
-    try:
-        deliver_email.apply_async(args=[outbox_id])
-    except Exception as exc:  # any broker failure: the outbox row is the safety net
-        logger.warning(
-            "Broker unavailable (%s); email %s stays in the outbox.", type(exc).__name__, outbox_id
-        )
-        return False
-    return True
-
-
-EMAIL_RETRY_CAP_SECONDS = 600
-
-
-def email_retry_countdown(*, retries: int) -> float:
-    """Seconds before retry number `retries` + 1: exponential, capped, with "equal jitter".
-
-    Half of the interval is fixed and half random, so retries of many messages after one
-    outage spread out, yet none comes back immediately.
-    """
-    ceiling = min(EMAIL_RETRY_CAP_SECONDS, settings.CONSOLE_EMAIL_RETRY_BACKOFF * 2**retries)
-    return random.uniform(ceiling / 2, ceiling)  # noqa: S311 - spreading load, not a secret
-
-
-def email_deliver(*, outbox_id: str, retry_in: float = 0) -> bool:
-    """Send one outbox message over SMTP, at most once as far as this database can tell.
-
-    The row is locked for the duration of the send, so two workers running the same task
-    (late acks make that possible) cannot both send it: the second skips the locked row,
-    then finds it sent. Returns True if this call sent it.
-
-    On failure the row records the attempt and is marked as queued `retry_in` seconds from
-    now, the time of the task's own retry, so outbox_flush leaves it alone until that retry
-    is overdue: one message never has two retry chains.
-
-    Delivery is at least once: a worker that dies after the SMTP server took the message but
-    before the commit sends it again, with the same Message-ID for the receiver to drop.
-    """
-    failure: Exception | None = None
-    with transaction.atomic():
-        outbound = (
-            OutboundEmail.objects.select_for_update(skip_locked=True)
-            .filter(pk=outbox_id, status=OutboundEmail.Status.PENDING)
-            .first()
-        )
-        if outbound is None:
-            return False
-        try:
-            _smtp_send(outbound)
-        except (smtplib.SMTPException, OSError) as exc:
-            failure = exc
-            outbound.attempts += 1
-            outbound.last_error = f"{type(exc).__name__}: {exc}"[:255]
-            outbound.queued_at = timezone.now() + timedelta(seconds=retry_in)
-            outbound.save(update_fields=["attempts", "last_error", "queued_at"])
-        else:
-            outbound.status = OutboundEmail.Status.SENT
-            outbound.sent_at = timezone.now()
-            outbound.attempts += 1
-            outbound.last_error = ""
-            # The bodies carry one-time links; nothing needs them once sent.
-            outbound.body_text_encrypted = ""
-            outbound.body_html_encrypted = ""
-            outbound.save()
-    if failure is not None:
-        raise EmailDeliveryError(str(failure)) from failure
-    return True
-
-
-def _smtp_send(outbound: OutboundEmail) -> None:
-    text = encryption.decrypt(outbound.body_text_encrypted)
-    html = encryption.decrypt(outbound.body_html_encrypted)
-    message = EmailMultiAlternatives(
-        subject=outbound.subject,
-        body=text,
-        from_email=outbound.from_email,
-        to=outbound.to,
-        headers={"Message-ID": outbound.message_id},
-        connection=get_connection(fail_silently=False),
-    )
-    if html:
-        message.attach_alternative(html, "text/html")
-    message.send()
-
-
-def outbox_requeue(*, older_than: timedelta | None = None) -> int:
-    """Queue again every pending message that has waited too long (broker or SMTP outage)."""
-    if older_than is None:
-        older_than = timedelta(seconds=settings.CONSOLE_OUTBOX_STALE_SECONDS)
-    now = timezone.now()
-    # Links in these emails expire after a few days; older ones are not worth sending.
-    horizon = now - timedelta(days=settings.ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS)
-    stale = list(
-        OutboundEmail.objects.filter(
-            status=OutboundEmail.Status.PENDING,
-            queued_at__lte=now - older_than,
-            created_at__gte=horizon,
-        )
-        .order_by("queued_at")
-        .values_list("pk", flat=True)[:500]
-    )
-    if not stale:
-        return 0
-    OutboundEmail.objects.filter(pk__in=stale).update(queued_at=now)
-    queued = 0
-    for pk in stale:
-        if not email_publish(outbox_id=str(pk)):
-            break
-        queued += 1
-    return queued
 
 
 # --- The team: invitations, roles, ownership ------------------------------------------------
@@ -221,22 +46,6 @@ def invitation_token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _role_in(organization: Organization, user: User | None) -> str | None:
-    if user is None:
-        return None
-    return (
-        Membership.objects.filter(organization=organization, user=user)
-        .values_list("role", flat=True)
-        .first()
-    )
-
-
-def _lock_organization(organization: Organization) -> Organization:
-    # One team change at a time per organization: the last-owner and pending-invitation counts
-    # stay true under concurrent requests.
-    return Organization.objects.select_for_update().get(pk=organization.pk)
-
-
 def _audit_team(
     organization: Organization, actor: User | None, action: str, *, email: str, **details
 ) -> None:
@@ -251,19 +60,13 @@ def _audit_team(
     )
 
 
-def _send_invitation(invitation: Invitation, token: str) -> None:
-    from . import emails
-
-    emails.invitation_send(invitation=invitation, token=token)
-
-
 @transaction.atomic
 def invitation_create(
     *, organization: Organization, email: str, role: str, invited_by: User
 ) -> Invitation:
     """Invite `email` with `role`; the link goes out by email and lives INVITATION_DAYS days."""
-    organization = _lock_organization(organization)
-    inviter_role = _role_in(organization, invited_by)
+    organization = Organization.objects.lock(organization)
+    inviter_role = selectors.organization_role(organization, invited_by)
     permissions.require(inviter_role, "team.invite")
     email = email.strip().lower()
     try:
@@ -272,7 +75,7 @@ def invitation_create(
         raise ValidationError({"email": "Enter a valid email address."}) from None
     if role not in Role.values:
         raise ValidationError({"role": "Choose a role."})
-    if role == Role.OWNER and inviter_role != Role.OWNER:
+    if not permissions.may_touch(inviter_role, role):
         raise ValidationError({"role": "Only an owner can invite another owner."})
     if Membership.objects.filter(organization=organization, user__email__iexact=email).exists():
         raise ValidationError({"email": f"{email} is already a member of {organization.name}."})
@@ -308,7 +111,7 @@ def invitation_create(
     _audit_team(
         organization, invited_by, AuditEvent.Action.INVITATION_CREATE, email=email, role=role
     )
-    _send_invitation(invitation, token)
+    emails.invitation_send(invitation=invitation, token=token)
     return invitation
 
 
@@ -324,8 +127,8 @@ def _lock_open_invitation(invitation: Invitation) -> Invitation:
 @transaction.atomic
 def invitation_resend(*, invitation: Invitation, resent_by: User) -> Invitation:
     """A new link (the old one stops working) valid INVITATION_DAYS days from now."""
-    organization = _lock_organization(invitation.organization)
-    permissions.require(_role_in(organization, resent_by), "team.invite")
+    organization = Organization.objects.lock(invitation.organization)
+    permissions.require(selectors.organization_role(organization, resent_by), "team.invite")
     invitation = _lock_open_invitation(invitation)
     now = timezone.now()
     if invitation.sent_at > now - timedelta(seconds=INVITATION_RESEND_SECONDS):
@@ -342,14 +145,14 @@ def invitation_resend(*, invitation: Invitation, resent_by: User) -> Invitation:
     _audit_team(
         organization, resent_by, AuditEvent.Action.INVITATION_RESEND, email=invitation.email
     )
-    _send_invitation(invitation, token)
+    emails.invitation_send(invitation=invitation, token=token)
     return invitation
 
 
 @transaction.atomic
 def invitation_cancel(*, invitation: Invitation, cancelled_by: User) -> Invitation:
-    organization = _lock_organization(invitation.organization)
-    permissions.require(_role_in(organization, cancelled_by), "team.invite")
+    organization = Organization.objects.lock(invitation.organization)
+    permissions.require(selectors.organization_role(organization, cancelled_by), "team.invite")
     invitation = _lock_open_invitation(invitation)
     invitation.cancelled_at = timezone.now()
     invitation.save(update_fields=["cancelled_at"])
@@ -359,25 +162,6 @@ def invitation_cancel(*, invitation: Invitation, cancelled_by: User) -> Invitati
     return invitation
 
 
-INVITATION_UNKNOWN = "This invitation link isn't valid. Ask for a new invitation."
-INVITATION_USED = "This invitation was already used. Ask for a new invitation if you need one."
-INVITATION_CANCELLED = "This invitation was cancelled. Ask for a new invitation if you need one."
-INVITATION_EXPIRED = "This invitation has expired. Ask for a new invitation."
-
-
-def invitation_problem(invitation: Invitation | None) -> str:
-    """Why the invitation can't be accepted, or "" when it can."""
-    if invitation is None:
-        return INVITATION_UNKNOWN
-    if invitation.accepted_at is not None:
-        return INVITATION_USED
-    if invitation.cancelled_at is not None:
-        return INVITATION_CANCELLED
-    if invitation.expires_at <= timezone.now():
-        return INVITATION_EXPIRED
-    return ""
-
-
 def _locked_invitation(token: str) -> Invitation:
     invitation = (
         Invitation.objects.select_for_update()
@@ -385,7 +169,7 @@ def _locked_invitation(token: str) -> Invitation:
         .filter(token_hash=invitation_token_hash(token))
         .first()
     )
-    problem = invitation_problem(invitation)
+    problem = selectors.invitation_problem(invitation)
     if problem:
         raise ValidationError(problem, code="invitation")
     return invitation
@@ -408,27 +192,11 @@ def _join(invitation: Invitation, user: User) -> Membership:
     return membership
 
 
-def invitation_refusal(*, invitation: Invitation, user: User) -> ValidationError | None:
-    """Why `user` can't join with this pending invitation, or None: the page shows it before
-    anyone presses Join, and invitation_accept raises it."""
-    if user.email.lower() != invitation.email.lower():
-        return ValidationError(
-            f"This invitation is for {invitation.email}, and you are logged in as {user.email}. "
-            f"Log out, then open the link again and log in or sign up as {invitation.email}.",
-            code="wrong_account",
-        )
-    if Membership.objects.filter(organization=invitation.organization, user=user).exists():
-        return ValidationError(
-            f"You are already a member of {invitation.organization.name}.", code="member"
-        )
-    return None
-
-
 @transaction.atomic
 def invitation_accept(*, token: str, user: User) -> Membership:
     """A logged-in user joins, if the invitation is for their address and still pending."""
     invitation = _locked_invitation(token)
-    refusal = invitation_refusal(invitation=invitation, user=user)
+    refusal = selectors.invitation_refusal(invitation=invitation, user=user)
     if refusal is not None:
         raise refusal
     return _join(invitation, user)
@@ -437,8 +205,6 @@ def invitation_accept(*, token: str, user: User) -> Membership:
 @transaction.atomic
 def invitation_signup(*, token: str, password: str) -> Membership:
     """A new user, whose address the invitation proves, joins the inviting organization."""
-    from django.contrib.auth.password_validation import validate_password
-
     invitation = _locked_invitation(token)
     if User.objects.filter(email__iexact=invitation.email).exists():
         raise ValidationError(
@@ -457,24 +223,24 @@ def invitation_signup(*, token: str, password: str) -> Membership:
 
 
 def _lock_membership(membership: Membership) -> tuple[Organization, Membership]:
-    organization = _lock_organization(membership.organization)
+    organization = Organization.objects.lock(membership.organization)
     return organization, Membership.objects.select_related("user").get(pk=membership.pk)
-
-
-def _owners(organization: Organization) -> int:
-    return Membership.objects.filter(organization=organization, role=Role.OWNER).count()
 
 
 @transaction.atomic
 def membership_role_change(*, membership: Membership, role: str, changed_by: User) -> Membership:
     organization, membership = _lock_membership(membership)
-    actor_role = _role_in(organization, changed_by)
+    actor_role = selectors.organization_role(organization, changed_by)
     permissions.require(actor_role, "team.change_role")
     if role not in Role.values:
         raise ValidationError({"role": "Choose a role."})
-    if Role.OWNER in (role, membership.role) and actor_role != Role.OWNER:
+    if not (
+        permissions.may_touch(actor_role, membership.role)
+        and permissions.may_touch(actor_role, role)
+    ):
         raise ValidationError("Only an owner can make someone an owner or change an owner's role.")
-    if membership.role == Role.OWNER and role != Role.OWNER and _owners(organization) == 1:
+    owners = selectors.owner_count(organization)
+    if role != Role.OWNER and permissions.stays_owner(membership.role, owners=owners):
         raise ValidationError(LAST_OWNER, code="last_owner")
     if membership.role == role:
         return membership
@@ -494,11 +260,11 @@ def membership_role_change(*, membership: Membership, role: str, changed_by: Use
 @transaction.atomic
 def membership_remove(*, membership: Membership, removed_by: User) -> None:
     organization, membership = _lock_membership(membership)
-    actor_role = _role_in(organization, removed_by)
+    actor_role = selectors.organization_role(organization, removed_by)
     permissions.require(actor_role, "team.remove")
     if membership.user_id == removed_by.pk:
         raise ValidationError("To leave the organization yourself, use Leave organization.")
-    if membership.role == Role.OWNER and actor_role != Role.OWNER:
+    if not permissions.may_touch(actor_role, membership.role):
         raise ValidationError("Only an owner can remove an owner.")
     membership.delete()
     _audit_team(
@@ -513,7 +279,7 @@ def membership_remove(*, membership: Membership, removed_by: User) -> None:
 @transaction.atomic
 def membership_leave(*, membership: Membership) -> None:
     organization, membership = _lock_membership(membership)
-    if membership.role == Role.OWNER and _owners(organization) == 1:
+    if permissions.stays_owner(membership.role, owners=selectors.owner_count(organization)):
         raise ValidationError(LAST_OWNER, code="last_owner")
     membership.delete()
     _audit_team(
@@ -524,8 +290,8 @@ def membership_leave(*, membership: Membership) -> None:
 @transaction.atomic
 def ownership_transfer(*, organization: Organization, to: Membership, by: User) -> Membership:
     """`to` becomes an owner and `by`, an owner, becomes an admin."""
-    organization = _lock_organization(organization)
-    permissions.require(_role_in(organization, by), "organization.transfer")
+    organization = Organization.objects.lock(organization)
+    permissions.require(selectors.organization_role(organization, by), "organization.transfer")
     to = Membership.objects.select_related("user").get(pk=to.pk)
     if to.organization_id != organization.pk:
         raise ValidationError("Choose a member of this organization.")
@@ -551,8 +317,10 @@ def organization_require_two_factor(
     """Turn the organization-wide two-factor requirement on or off. The owner turning it on
     must have two-factor log-in already (`has_two_factor`), or they would lock themselves out
     of the very page they are on."""
-    organization = _lock_organization(organization)
-    permissions.require(_role_in(organization, changed_by), "organization.require_two_factor")
+    organization = Organization.objects.lock(organization)
+    permissions.require(
+        selectors.organization_role(organization, changed_by), "organization.require_two_factor"
+    )
     if required and not has_two_factor:
         raise ValidationError(
             "Set up two-factor log-in for your own account first.", code="owner_without_2fa"
@@ -564,41 +332,22 @@ def organization_require_two_factor(
             organization=organization,
             actor=changed_by,
             action=AuditEvent.Action.MFA_REQUIRE,
-            target_type="organization",
-            target_id=str(organization.pk),
-            target_label=organization.name,
+            target=organization,
             details={"required": required},
         )
     return organization
 
 
-def account_delete_problem(*, user: User) -> str:
-    """Why the account can't be deleted now, or "": the last owner of a team must hand it on."""
-    for membership in Membership.objects.filter(user=user, role=Role.OWNER).select_related(
-        "organization"
-    ):
-        others = Membership.objects.filter(organization=membership.organization).exclude(user=user)
-        if others.exists() and _owners(membership.organization) == 1:
-            return (
-                f"You are the last owner of {membership.organization.name}. Transfer ownership "
-                "to another member first."
-            )
-    return ""
-
-
 @transaction.atomic
 def account_delete(*, user: User) -> None:
     """Delete the account, and each organization where the user was the only member."""
-    problem = account_delete_problem(user=user)
+    problem = selectors.account_delete_problem(user=user)
     if problem:
         raise ValidationError(problem, code="last_owner")
-    alone = [
-        membership.organization_id
-        for membership in Membership.objects.filter(user=user)
-        if not Membership.objects.filter(organization=membership.organization_id)
-        .exclude(user=user)
-        .exists()
-    ]
+    alone = [organization.pk for organization in selectors.organizations_alone_in(user)]
+    # Every browser of the account loses its session now, not at its next request.
+    for session in UserSession.objects.filter(user=user):
+        session.end()
     Organization.objects.filter(pk__in=alone).delete()
     user.delete()
 
@@ -607,8 +356,10 @@ def account_delete(*, user: User) -> None:
 def organization_delete(*, organization: Organization, deleted_by: User, confirm_name: str) -> None:
     """Delete the organization with its apps, secrets, KYB and audit log. The owner types its
     name to confirm; no other path deletes one."""
-    organization = _lock_organization(organization)
-    permissions.require(_role_in(organization, deleted_by), "organization.delete")
+    organization = Organization.objects.lock(organization)
+    permissions.require(
+        selectors.organization_role(organization, deleted_by), "organization.delete"
+    )
     if confirm_name.strip() != organization.name:
         raise ValidationError(
             {"confirm_name": "Type the organization's name exactly as shown to confirm."}
@@ -699,9 +450,7 @@ def account_secure(*, link: SecureLink) -> User:
             organization=membership.organization,
             actor=user,
             action=AuditEvent.Action.ACCOUNT_SECURE,
-            target_type="user",
-            target_id=user.email,
-            target_label=user.email,
+            target=user,
             details=details,
         )
     return user

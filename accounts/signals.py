@@ -23,9 +23,9 @@ from django.contrib.auth import signals as auth_signals
 from django.dispatch import receiver
 from django.http import HttpRequest
 
-from . import audit
+from . import origin
+from .audit import audit_record
 from .models import AuditEvent, Membership, User
-from .services import audit_record
 
 
 def _record(
@@ -35,16 +35,14 @@ def _record(
     entries = []
     # Inside a request the middleware has set the origin already; setting it again is harmless,
     # and covers logins made outside it (the test client's, a management command's).
-    with audit.request_origin(request) if request is not None else contextlib.nullcontext():
+    with origin.request_origin(request) if request is not None else contextlib.nullcontext():
         for membership in memberships:
             entries.append(
                 audit_record(
                     organization=membership.organization,
                     actor=user,
                     action=action,
-                    target_type="user",
-                    target_id=user.email,
-                    target_label=user.email,
+                    target=user,
                     details=details,
                 )
             )

@@ -1,7 +1,7 @@
 from celery import shared_task
 from django.conf import settings
 
-from . import services
+from . import outbox
 
 
 @shared_task(
@@ -16,14 +16,14 @@ def deliver_email(self, outbox_id: str) -> bool:
     A transient SMTP failure is retried with exponential backoff and jitter; once the retries
     are spent the message stays pending and outbox_flush starts over later.
     """
-    countdown = services.email_retry_countdown(retries=self.request.retries)
+    countdown = outbox.email_retry_countdown(retries=self.request.retries)
     try:
-        return services.email_deliver(outbox_id=outbox_id, retry_in=countdown)
-    except services.EmailDeliveryError as exc:
+        return outbox.email_deliver(outbox_id=outbox_id, retry_in=countdown)
+    except outbox.EmailDeliveryError as exc:
         raise self.retry(exc=exc, countdown=countdown) from exc
 
 
 @shared_task
 def outbox_flush() -> int:
     """Periodic (Celery beat): re-queue outbox rows the broker or SMTP server did not take."""
-    return services.outbox_requeue()
+    return outbox.outbox_requeue()

@@ -14,8 +14,8 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection
 from django.views.decorators.debug import sensitive_variables
 
-from accounts.audit import current_origin
 from accounts.models import MAX_ID
+from accounts.origin import current_origin
 from apps import credentials
 from apps import selectors as app_selectors
 from apps.models import CLIENT_ID, App

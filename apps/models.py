@@ -93,6 +93,11 @@ class App(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("apps:detail", kwargs={"client_id": self.client_id})
 
+    @property
+    def audit_target(self) -> tuple[str, str, str]:
+        """(type, id, label) of an audit entry about this app: its public client_id."""
+        return "app", self.client_id, self.name
+
     @classmethod
     def from_db(cls, db, field_names, values):
         instance = super().from_db(db, field_names, values)

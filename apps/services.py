@@ -10,8 +10,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from accounts.audit import audit_record
 from accounts.models import AuditEvent, Organization, User
-from accounts.services import audit_record
 from accounts.validators import name_clean
 from products.services import sales_contact_require
 
@@ -48,9 +48,7 @@ def _audit(app: App, actor: User | None, action: str, **details) -> None:
         organization=app.organization,
         actor=actor,
         action=action,
-        target_type="app",
-        target_id=app.client_id,
-        target_label=app.name,
+        target=app,
         details=details,
     )
 

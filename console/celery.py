@@ -3,6 +3,8 @@ import os
 from celery import Celery, signals
 from django.core.exceptions import ImproperlyConfigured
 
+from .startup import require_secret_key
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "console.settings")
 
 app = Celery("console")
@@ -13,8 +15,6 @@ app.autodiscover_tasks()
 @signals.worker_init.connect
 @signals.beat_init.connect
 def _require_secret_key(**kwargs) -> None:
-    from .startup import require_secret_key
-
     try:
         require_secret_key()
     except ImproperlyConfigured as exc:

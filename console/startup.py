@@ -3,6 +3,8 @@ import logging
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from api.keys import signing_keys
+
 logger = logging.getLogger(__name__)
 
 
@@ -20,8 +22,6 @@ def require_secret_key() -> None:
 
 def require_signing_keys() -> None:
     """The web process refuses to start without keys to sign access tokens with."""
-    from api.keys import signing_keys
-
     signing_keys()
 
 

@@ -1,6 +1,8 @@
 from django.conf import settings
 
-from accounts.emails import absolute_url, email_send, managers_of
+from accounts.emails import email_send
+from accounts.links import absolute_url
+from accounts.selectors import managers_of
 
 from .models import KybStatus, KybSubmission, ProductionAccessRequest
 

@@ -11,6 +11,8 @@ from accounts.models import AppendOnly, Organization, User
 from apps.models import App
 from products.models import MonthlyVolume, Product
 
+from .uploads import ACCEPTED
+
 
 class AccessStatus(models.TextChoices):
     """A product's production status for an organization (no request yet: not requested)."""
@@ -247,8 +249,6 @@ class KybDocument(models.Model):
 
     @property
     def download_name(self) -> str:
-        from .uploads import ACCEPTED
-
         return f"{self.kind.replace('_', '-')}-{str(self.pk)[:8]}{ACCEPTED[self.content_type]}"
 
 

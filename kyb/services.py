@@ -19,8 +19,8 @@ from django.utils import timezone
 from django_countries import countries
 
 from accounts import encryption
+from accounts.audit import audit_record
 from accounts.models import AuditEvent, Organization, User
-from accounts.services import audit_record
 from apps.models import App
 from products.models import GoLiveStep, MonthlyVolume, Product
 from products.services import production_grant_create
@@ -79,19 +79,12 @@ NOT_EDITABLE = {
 }
 
 
-def _lock(organization: Organization) -> Organization:
-    # One organization's production steps and reviews happen one at a time (module docstring).
-    return Organization.objects.select_for_update().get(pk=organization.pk)
-
-
 def _audit(organization: Organization, actor: User | None, action: str, **details) -> None:
     audit_record(
         organization=organization,
         actor=actor,
         action=action,
-        target_type="organization",
-        target_id=str(organization.pk),
-        target_label=organization.name,
+        target=organization,
         details=details,
     )
 
@@ -108,7 +101,7 @@ def production_access_request(
     use_case: str,
     requested_by: User | None,
 ) -> ProductionAccessRequest:
-    organization = _lock(organization)
+    organization = Organization.objects.lock(organization)
     gate.require(organization, GoLiveStep.PRODUCTION_ACCESS)
     use_case = use_case.strip()
     errors: dict[str, str] = {}
@@ -193,7 +186,7 @@ def kyb_company_update(
     monthly_volume: str = "",
 ) -> KybSubmission:
     """Save the company part of the draft; blanks are allowed until submission."""
-    submission = _editable_submission(_lock(organization))
+    submission = _editable_submission(Organization.objects.lock(organization))
     errors: dict[str, str] = {}
     country = _country(country, "country", errors)
     website = website.strip()
@@ -227,7 +220,7 @@ def beneficial_owners_update(
 ) -> KybSubmission:
     """Save the owners step's answer to "does anyone own 25 % or more?" (owners themselves
     are added and removed one by one)."""
-    submission = _editable_submission(_lock(organization))
+    submission = _editable_submission(Organization.objects.lock(organization))
     if submission.no_beneficial_owners != no_beneficial_owners:
         submission.no_beneficial_owners = no_beneficial_owners
         submission.save(update_fields=["no_beneficial_owners", "updated_at"])
@@ -274,7 +267,7 @@ def beneficial_owner_add(
     nationality: str,
     ownership: Decimal | None,
 ) -> BeneficialOwner:
-    submission = _editable_submission(_lock(organization))
+    submission = _editable_submission(Organization.objects.lock(organization))
     errors = _owner_errors(
         submission, full_name=full_name, date_of_birth=date_of_birth, ownership=ownership
     )
@@ -296,7 +289,7 @@ def beneficial_owner_add(
 
 @transaction.atomic
 def beneficial_owner_remove(*, organization: Organization, owner_id: int) -> None:
-    submission = _editable_submission(_lock(organization))
+    submission = _editable_submission(Organization.objects.lock(organization))
     submission.owners.filter(pk=owner_id).delete()
 
 
@@ -304,7 +297,7 @@ def beneficial_owner_remove(*, organization: Organization, owner_id: int) -> Non
 def director_add(
     *, organization: Organization, added_by: User | None, full_name: str, nationality: str
 ) -> Director:
-    submission = _editable_submission(_lock(organization))
+    submission = _editable_submission(Organization.objects.lock(organization))
     errors: dict[str, str] = {}
     if not full_name.strip():
         errors["full_name"] = "Enter the director's full name."
@@ -322,7 +315,7 @@ def director_add(
 
 @transaction.atomic
 def director_remove(*, organization: Organization, director_id: int) -> None:
-    submission = _editable_submission(_lock(organization))
+    submission = _editable_submission(Organization.objects.lock(organization))
     submission.directors.filter(pk=director_id).delete()
 
 
@@ -343,7 +336,7 @@ def kyb_document_add(
     gate.require(organization, GoLiveStep.KYB)  # before reading: the missing step comes first
     data, content_type = uploads.read_document(upload)
     with transaction.atomic():
-        submission = _editable_submission(_lock(organization))
+        submission = _editable_submission(Organization.objects.lock(organization))
         if submission.documents.count() >= MAX_DOCUMENTS:
             raise ValidationError(
                 f"A KYB holds at most {MAX_DOCUMENTS} documents. Remove one to add another.",
@@ -369,7 +362,7 @@ def kyb_document_add(
 
 def kyb_document_remove(*, organization: Organization, document_id: str) -> None:
     with transaction.atomic():
-        submission = _editable_submission(_lock(organization))
+        submission = _editable_submission(Organization.objects.lock(organization))
         document = submission.documents.filter(pk=document_id).first()
         if document is None:
             return
@@ -416,7 +409,7 @@ def _transition(
 @transaction.atomic
 def kyb_submit(*, organization: Organization, submitted_by: User | None) -> KybSubmission:
     """Lock the KYB for review and tell the organization and the review team."""
-    submission = _editable_submission(_lock(organization))
+    submission = _editable_submission(Organization.objects.lock(organization))
     problems = selectors.kyb_problems(submission)
     if problems:
         raise ValidationError(
@@ -454,7 +447,7 @@ def _decide(submission: KybSubmission, to: KybStatus, *, reviewer: User, note: s
     if note_needed and not note:
         raise ValidationError({"note": note_needed})
     _require_reviewer(reviewer)
-    _lock(submission.organization)
+    Organization.objects.lock(submission.organization)
     submission = KybSubmission.objects.select_for_update().get(pk=submission.pk)
     approved_products = list(
         Product.objects.filter(
@@ -495,7 +488,7 @@ def production_access_decide(
 ) -> ProductionAccessRequest:
     """A product requested after the organization's KYB was approved is reviewed on its own."""
     _require_reviewer(reviewer)
-    organization = _lock(access.organization)
+    organization = Organization.objects.lock(access.organization)
     access = ProductionAccessRequest.objects.select_for_update().get(pk=access.pk)
     kyb_status = selectors.kyb_status(organization=organization)
     if kyb_status != KybStatus.APPROVED or access.status != AccessStatus.UNDER_REVIEW:

@@ -1,4 +1,5 @@
-from accounts.emails import absolute_url, email_send
+from accounts.emails import email_send
+from accounts.links import absolute_url
 
 from .models import SalesContact
 

@@ -1,7 +1,7 @@
 import re
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import models
 from django.db.models.functions import Lower
 from django_countries.fields import CountryField
 
@@ -31,15 +31,6 @@ class Product(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args, **kwargs) -> None:
-        super().save(*args, **kwargs)
-        _forget_catalog_after_commit()
-
-    def delete(self, *args, **kwargs):
-        result = super().delete(*args, **kwargs)
-        _forget_catalog_after_commit()
-        return result
-
     def clean(self) -> None:
         if not isinstance(self.scopes, list) or not all(
             isinstance(scope, str) and SCOPE.fullmatch(scope) for scope in self.scopes
@@ -47,13 +38,6 @@ class Product(models.Model):
             raise ValidationError(
                 {"scopes": 'A list of scopes such as ["accounts:read", "transactions:read"].'}
             )
-
-
-def _forget_catalog_after_commit() -> None:
-    """This process reads the new catalog once the change is visible to it."""
-    from . import selectors
-
-    transaction.on_commit(selectors.forget_catalog)
 
 
 class GoLiveStep(models.TextChoices):

@@ -7,8 +7,8 @@ from django.db import transaction
 from django.utils import timezone
 from django_countries import countries
 
+from accounts.audit import audit_record
 from accounts.models import AuditEvent, Organization, User
-from accounts.services import audit_record
 
 from . import emails, selectors
 from .models import GoLiveStep, MonthlyVolume, Product, ProductionGrant, SalesContact
@@ -66,7 +66,7 @@ def sales_contact_create(
     if monthly_volume not in MonthlyVolume.values:
         raise ValidationError({"monthly_volume": "Choose an expected monthly volume."})
     # Serialises this organization's forms so the daily cap holds under concurrent posts.
-    Organization.objects.select_for_update().filter(pk=organization.pk).first()
+    Organization.objects.lock(organization)
     since = timezone.now() - timedelta(days=1)
     if organization.sales_contacts.filter(created_at__gte=since).count() >= SALES_CONTACTS_PER_DAY:
         raise ValidationError(
@@ -89,9 +89,7 @@ def sales_contact_create(
         organization=organization,
         actor=sent_by,
         action=AuditEvent.Action.SALES_CONTACT,
-        target_type="organization",
-        target_id=str(organization.pk),
-        target_label=organization.name,
+        target=organization,
         details={"products": [product.slug for product in products]},
     )
     emails.sales_contact_received(contact=contact, sales_email=settings.CONSOLE_SALES_EMAIL)

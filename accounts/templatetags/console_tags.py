@@ -4,7 +4,7 @@ from django import template
 from django.urls import reverse
 
 from .. import reauthentication
-from ..adapters import console_url
+from ..links import console_url
 
 register = template.Library()
 

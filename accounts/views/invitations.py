@@ -58,7 +58,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
         .filter(token_hash=services.invitation_token_hash(token))
         .first()
     )
-    problem = services.invitation_problem(invitation)
+    problem = selectors.invitation_problem(invitation)
     if problem:
         return _page(request, {"problem": problem}, status=404 if invitation is None else GONE)
     user = request.user
@@ -76,7 +76,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
                 return _page(request, {**context, "refusal": " ".join(error.messages)}, 403)
             _joined(request, membership)
             return redirect("home")
-        refusal = services.invitation_refusal(invitation=invitation, user=user)
+        refusal = selectors.invitation_refusal(invitation=invitation, user=user)
         if refusal is None:
             return _page(request, context)
         context["wrong_account"] = refusal.code == "wrong_account"

@@ -18,9 +18,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
-from .. import services
+from .. import selectors, services
 from ..forms import AccountDeleteForm
-from ..models import Membership
 from ..reauthentication import password_again
 
 
@@ -38,21 +37,14 @@ def _two_factor(user) -> dict:
 
 def _settings_page(request: HttpRequest, *, status: int = 200, delete_form=None) -> HttpResponse:
     user = request.user
-    alone_in = [
-        membership.organization
-        for membership in Membership.objects.filter(user=user).select_related("organization")
-        if not Membership.objects.filter(organization=membership.organization_id)
-        .exclude(user=user)
-        .exists()
-    ]
     context = {
         "nav_section": "settings",
         "current_email": EmailAddress.objects.get_verified(user),
         "new_email": EmailAddress.objects.get_new(user),
         "two_factor": _two_factor(user),
         "session_count": len(UserSession.objects.purge_and_list(user)),
-        "alone_in": alone_in,
-        "delete_problem": services.account_delete_problem(user=user),
+        "alone_in": selectors.organizations_alone_in(user),
+        "delete_problem": selectors.account_delete_problem(user=user),
         "delete_form": delete_form or AccountDeleteForm(auto_id="delete-%s"),
     }
     return render(request, "settings/index.html", context, status=status)
@@ -67,7 +59,7 @@ def settings_index(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def account_delete(request: HttpRequest) -> HttpResponse:
     """Delete the account after the password is typed again; the last owner of a team is
-    refused (accounts.services.account_delete_problem). Logs out and lands on the log-in page."""
+    refused (accounts.selectors.account_delete_problem). Logs out and lands on the log-in page."""
     if request.method == "GET":  # a reload or a shared link: the form lives on the page
         return redirect("settings_index")
     user = request.user
@@ -78,16 +70,11 @@ def account_delete(request: HttpRequest) -> HttpResponse:
             form.add_error("password", refused)
         else:
             email = user.email
-            sessions = list(UserSession.objects.filter(user=user))
             try:
                 services.account_delete(user=user)
             except ValidationError as error:
                 form.add_error(None, error)
             else:
-                # The account's other browsers lose their sessions now, not at their next
-                # request; this one is logged out below.
-                for session in sessions:
-                    session.end()
                 logout(request)
                 messages.success(request, f"Your account {email} was deleted.")
                 return redirect("account_login")

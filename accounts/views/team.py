@@ -38,17 +38,10 @@ def _has_two_factor(request: HttpRequest) -> bool:
     return is_mfa_enabled(request.user, SECOND_FACTORS)
 
 
-def _roles_to_give(actor_role: str | None) -> list[tuple[str, str]]:
-    """The roles `actor_role` may give: only an owner makes an owner."""
-    if actor_role == Role.OWNER:
-        return list(Role.choices)
-    return [(value, label) for value, label in Role.choices if value != Role.OWNER]
-
-
 def _invitation_form(request: HttpRequest, data=None) -> InvitationForm:
     return InvitationForm(
         data,
-        roles=_roles_to_give(role_of(request)),
+        roles=permissions.roles_given_by(role_of(request)),
         initial={"role": Role.DEVELOPER},
         auto_id="invite-%s",
     )
@@ -69,7 +62,7 @@ def _team_page(request: HttpRequest, *, status: int = 200, refusal: str = "", **
     role = role_of(request)
     can_change_roles = permissions.allows(role, "team.change_role")
     can_remove = permissions.allows(role, "team.remove")
-    roles_to_give = _roles_to_give(role)
+    roles_to_give = permissions.roles_given_by(role)
     members = []
     memberships = list(
         Membership.objects.filter(organization=organization)
@@ -79,10 +72,8 @@ def _team_page(request: HttpRequest, *, status: int = 200, refusal: str = "", **
     owners = sum(1 for membership in memberships if membership.role == Role.OWNER)
     for membership in memberships:
         is_you = membership.user_id == request.user.pk
-        # Only an owner touches an owner, and the last owner stays one; the services check
-        # the same.
-        touchable = (membership.role != Role.OWNER or role == Role.OWNER) and not (
-            membership.role == Role.OWNER and owners == 1
+        touchable = permissions.may_touch(role, membership.role) and not (
+            permissions.stays_owner(membership.role, owners=owners)
         )
         members.append(
             {
@@ -115,7 +106,7 @@ def _team_page(request: HttpRequest, *, status: int = 200, refusal: str = "", **
         "can_view_audit": permissions.allows(role, "audit.view"),
         # The only owner can't leave (services.membership_leave refuses it too): the button
         # is shown disabled, with the reason.
-        "last_owner": services.LAST_OWNER if role == Role.OWNER and owners == 1 else "",
+        "last_owner": services.LAST_OWNER if permissions.stays_owner(role, owners=owners) else "",
         "invite_form": bound.get("invite_form") or _invitation_form(request),
         "transfer_form": bound.get("transfer_form") or _transfer_form(request),
         "refusal": refusal,

@@ -3,7 +3,7 @@
 from django import template
 from django.urls import reverse
 
-from accounts.adapters import console_url
+from accounts.links import console_url
 
 register = template.Library()
 

@@ -187,7 +187,7 @@ def test_an_unknown_link_is_404_with_a_message_and_nothing_else(client, alice):
 
     assert response.status_code == 404
     html = page(response)
-    assert services.INVITATION_UNKNOWN.replace("'", "&#x27;") in html
+    assert selectors.INVITATION_UNKNOWN.replace("'", "&#x27;") in html
     assert "<form" not in html.split('class="entrance__main"')[1]
 
 
@@ -207,7 +207,7 @@ def test_an_expired_link_is_refused_and_nothing_changes(client, invited, make_us
 
     for response in (shown, posted):
         assert response.status_code == 410
-        assert services.INVITATION_EXPIRED in page(response)
+        assert selectors.INVITATION_EXPIRED in page(response)
         assert "password1" not in page(response) and "Join Alice" not in page(response)
     nothing_changed(invitation, mark)
     assert User.objects.filter(email="erin@example.com").count() == int(logged_in)
@@ -222,7 +222,7 @@ def test_a_used_link_is_refused_the_second_time(client, invited):
     response = sign_up(client, path, password="another-long-passphrase-7")
 
     assert response.status_code == 410
-    assert services.INVITATION_USED in page(response)
+    assert selectors.INVITATION_USED in page(response)
     assert User.objects.filter(email="erin@example.com").count() == 1
     assert User.objects.get(email="erin@example.com").check_password(PASSWORD)
     assert audit_since(mark) == []
@@ -237,7 +237,7 @@ def test_a_cancelled_link_is_refused(client, invited, alice):
     response = sign_up(client, path)
 
     assert response.status_code == 410
-    assert services.INVITATION_CANCELLED in page(response)
+    assert selectors.INVITATION_CANCELLED in page(response)
     assert not User.objects.filter(email="erin@example.com").exists()
     assert audit_since(mark) == []
 

@@ -7,7 +7,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import connection, transaction
 from django.utils import timezone
 
-from accounts import services
+from accounts import outbox
 from accounts.models import OutboundEmail
 from tests.conftest import celery_broker
 
@@ -28,7 +28,7 @@ def test_a_queued_email_is_kept_encrypted_and_sent_after_commit(
     django_capture_on_commit_callbacks,
 ):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        outbound = services.email_queue(message=message())
+        outbound = outbox.email_queue(message=message())
     assert mail.outbox == []  # nothing leaves before the transaction commits
 
     with connection.cursor() as cursor:
@@ -48,7 +48,7 @@ def test_a_queued_email_is_kept_encrypted_and_sent_after_commit(
 
 def test_a_sent_email_no_longer_holds_its_bodies(django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        outbound = services.email_queue(message=message())
+        outbound = outbox.email_queue(message=message())
     outbound.refresh_from_db()
     assert outbound.status == OutboundEmail.Status.SENT
     assert outbound.sent_at is not None
@@ -57,8 +57,8 @@ def test_a_sent_email_no_longer_holds_its_bodies(django_capture_on_commit_callba
 
 def test_delivering_twice_sends_once(pending):
     outbound = pending
-    first = services.email_deliver(outbox_id=str(outbound.pk))
-    second = services.email_deliver(outbox_id=str(outbound.pk))
+    first = outbox.email_deliver(outbox_id=str(outbound.pk))
+    second = outbox.email_deliver(outbox_id=str(outbound.pk))
 
     assert (first, second) == (True, False)
     assert len(mail.outbox) == 1
@@ -68,7 +68,7 @@ def test_delivering_twice_sends_once(pending):
 def pending(django_capture_on_commit_callbacks) -> OutboundEmail:
     """A queued message whose task has not run."""
     with django_capture_on_commit_callbacks(execute=False):
-        return services.email_queue(message=message())
+        return outbox.email_queue(message=message())
 
 
 @pytest.fixture
@@ -81,8 +81,8 @@ def smtp_down(settings):
 
 def test_a_refused_delivery_keeps_the_message_pending_and_says_why(pending, smtp_down):
     outbound = pending
-    with pytest.raises(services.EmailDeliveryError):
-        services.email_deliver(outbox_id=str(outbound.pk))
+    with pytest.raises(outbox.EmailDeliveryError):
+        outbox.email_deliver(outbox_id=str(outbound.pk))
 
     outbound.refresh_from_db()
     assert outbound.status == OutboundEmail.Status.PENDING
@@ -94,8 +94,8 @@ def test_a_refused_delivery_keeps_the_message_pending_and_says_why(pending, smtp
 @pytest.mark.parametrize("retries", range(12))
 def test_retries_back_off_exponentially_with_jitter_and_a_cap(settings, retries):
     settings.CONSOLE_EMAIL_RETRY_BACKOFF = 5
-    ceiling = min(services.EMAIL_RETRY_CAP_SECONDS, 5 * 2**retries)
-    waits = {services.email_retry_countdown(retries=retries) for _ in range(50)}
+    ceiling = min(outbox.EMAIL_RETRY_CAP_SECONDS, 5 * 2**retries)
+    waits = {outbox.email_retry_countdown(retries=retries) for _ in range(50)}
     assert all(ceiling / 2 <= wait <= ceiling for wait in waits)
     assert len(waits) > 1  # jitter
 
@@ -114,7 +114,7 @@ def test_a_failing_delivery_is_retried_then_left_for_the_flush(pending, smtp_dow
     assert outbound.attempts == deliver_email.max_retries + 1
     # The flush leaves it alone until the last retry would have been due.
     assert outbound.queued_at > started + timedelta(seconds=30)
-    assert services.outbox_requeue(older_than=timedelta(seconds=0)) == 0
+    assert outbox.outbox_requeue(older_than=timedelta(seconds=0)) == 0
 
 
 def test_publishing_with_the_broker_down_fails_fast_and_keeps_the_row():
@@ -124,7 +124,7 @@ def test_publishing_with_the_broker_down_fails_fast_and_keeps_the_row():
     )
     with celery_broker("redis://127.0.0.1:1/0"):
         started = time.monotonic()
-        published = services.email_publish(outbox_id=str(outbound.pk))
+        published = outbox.email_publish(outbox_id=str(outbound.pk))
         elapsed = time.monotonic() - started
     assert published is False
     assert elapsed < 5
@@ -134,7 +134,7 @@ def test_publishing_with_the_broker_down_fails_fast_and_keeps_the_row():
 def test_a_rolled_back_transaction_leaves_no_email(django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         with pytest.raises(RuntimeError), transaction.atomic():
-            services.email_queue(message=message())
+            outbox.email_queue(message=message())
             raise RuntimeError("the sign-up failed")
     assert not OutboundEmail.objects.exists()
     assert mail.outbox == []
@@ -158,9 +158,9 @@ def test_flush_queues_again_only_stale_pending_messages(settings):
     with pytest.MonkeyPatch.context() as patch:
         published = []
         patch.setattr(
-            services, "email_publish", lambda *, outbox_id: published.append(outbox_id) or True
+            outbox, "email_publish", lambda *, outbox_id: published.append(outbox_id) or True
         )
-        assert services.outbox_requeue() == 1
+        assert outbox.outbox_requeue() == 1
     assert published == [str(stale.pk)]
     stale.refresh_from_db()
     assert stale.queued_at > now - timedelta(seconds=5)

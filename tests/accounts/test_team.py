@@ -358,7 +358,7 @@ def test_cancel_makes_the_link_refused_with_a_message(
     assert "No pending invitations." in html
     link = client.__class__().get(f"/invitations/{token}/")
     assert link.status_code == 410
-    assert services.INVITATION_CANCELLED.replace("'", "&#x27;") in page(link)
+    assert selectors.INVITATION_CANCELLED.replace("'", "&#x27;") in page(link)
 
 
 def test_a_cancelled_invitation_cannot_be_cancelled_or_resent_again(

@@ -21,7 +21,7 @@ from django.db import connection
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from accounts import services
+from accounts import selectors, services
 from accounts.models import Invitation, Membership, OutboundEmail, Role, User
 from tests.browser.conftest import link_in_email, log_in, screenshot
 from tests.conftest import PASSWORD, celery_broker, organization_of, skip_or_fail
@@ -237,10 +237,10 @@ def test_a_new_user_signs_up_from_the_invitation_and_the_used_link_is_then_refus
     # The link works once: opened again (by anyone), it is refused.
     someone = new_person()
     response = someone.goto(link)
-    expect_refused(someone, response, services.INVITATION_USED)
+    expect_refused(someone, response, selectors.INVITATION_USED)
     screenshot(someone, "invitation-used")
     response = nora.goto(link)
-    expect_refused(nora, response, services.INVITATION_USED)
+    expect_refused(nora, response, selectors.INVITATION_USED)
     assert Membership.objects.filter(user=user).count() == 1
     assert browser_errors == refused_documents("410 (Gone)", "410 (Gone)")
 
@@ -313,7 +313,7 @@ def test_a_cancelled_invitation_link_is_refused(page, new_person, mail, alice, b
 
     erin = new_person()
     response = erin.goto(link)
-    expect_refused(erin, response, services.INVITATION_CANCELLED)
+    expect_refused(erin, response, selectors.INVITATION_CANCELLED)
     screenshot(erin, "invitation-cancelled")
     assert not User.objects.filter(email="erin@example.com").exists()
     assert browser_errors == refused_documents("410 (Gone)")
@@ -328,7 +328,7 @@ def test_an_expired_invitation_link_is_refused(page, new_person, mail, alice, br
 
     frank = new_person()
     response = frank.goto(link)
-    expect_refused(frank, response, services.INVITATION_EXPIRED)
+    expect_refused(frank, response, selectors.INVITATION_EXPIRED)
     screenshot(frank, "invitation-expired")
     assert not User.objects.filter(email="frank@example.com").exists()
 

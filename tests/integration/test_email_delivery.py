@@ -18,7 +18,7 @@ from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
-from accounts import services
+from accounts import outbox
 from accounts.models import OutboundEmail, User
 from tests.conftest import PASSWORD
 
@@ -220,7 +220,7 @@ def test_a_rolled_back_signup_sends_nothing(smtp, publishing, published_tasks):
 
     # A message committed afterwards arrives, so the worker was alive and had its chance.
     sentinel = new_address()
-    sentinel_id = str(services.email_queue(message=plain_email(sentinel, "Sentinel")).pk)
+    sentinel_id = str(outbox.email_queue(message=plain_email(sentinel, "Sentinel")).pk)
     wait_for_message(smtp, sentinel, publishing)
     assert smtp.messages_to(ghost) == []
     assert [task.args for task in published_tasks] == [(sentinel_id,)]
@@ -228,16 +228,16 @@ def test_a_rolled_back_signup_sends_nothing(smtp, publishing, published_tasks):
 
 def test_a_duplicated_delivery_task_sends_the_message_once(smtp, publishing, published_tasks):
     address = new_address()
-    outbound = services.email_queue(message=plain_email(address, "Once"))  # published once
-    assert services.email_publish(outbox_id=str(outbound.pk))
-    assert services.email_publish(outbox_id=str(outbound.pk))
+    outbound = outbox.email_queue(message=plain_email(address, "Once"))  # published once
+    assert outbox.email_publish(outbox_id=str(outbound.pk))
+    assert outbox.email_publish(outbox_id=str(outbound.pk))
     assert [(t.name, t.args) for t in published_tasks] == [
         ("accounts.tasks.deliver_email", (str(outbound.pk),))
     ] * 3
 
     # The worker takes tasks in order: once the sentinel is here, both duplicates have run.
     sentinel = new_address()
-    services.email_queue(message=plain_email(sentinel, "Sentinel"))
+    outbox.email_queue(message=plain_email(sentinel, "Sentinel"))
     wait_for_message(smtp, sentinel, publishing)
 
     received = smtp.messages_to(address)
@@ -245,4 +245,4 @@ def test_a_duplicated_delivery_task_sends_the_message_once(smtp, publishing, pub
     outbound.refresh_from_db()
     assert outbound.status == OutboundEmail.Status.SENT
     assert outbound.attempts == 1
-    assert services.email_deliver(outbox_id=str(outbound.pk)) is False
+    assert outbox.email_deliver(outbox_id=str(outbound.pk)) is False
