@@ -26,6 +26,7 @@ from accounts import encryption
 from . import services
 from .forms import ReviewNoteForm
 from .models import (
+    AccessStatus,
     BeneficialOwner,
     Director,
     KybDocument,
@@ -75,7 +76,13 @@ class ReadOnlyInline(admin.TabularInline):
 
 class OwnerInline(ReadOnlyInline):
     model = BeneficialOwner
-    fields = readonly_fields = ["full_name", "date_of_birth", "nationality", "ownership"]
+    fields = readonly_fields = [
+        "full_name",
+        "date_of_birth",
+        "nationality",
+        "ownership",
+        "added_by",
+    ]
     verbose_name = "Ultimate beneficial owner"
 
     @admin.display(description="Date of birth")
@@ -85,13 +92,20 @@ class OwnerInline(ReadOnlyInline):
 
 class DirectorInline(ReadOnlyInline):
     model = Director
-    fields = readonly_fields = ["full_name", "nationality"]
+    fields = readonly_fields = ["full_name", "nationality", "added_by"]
 
 
 class DocumentInline(ReadOnlyInline):
     model = KybDocument
     verbose_name_plural = "Documents"
-    fields = readonly_fields = ["kind", "content_type", "size", "uploaded_at", "download"]
+    fields = readonly_fields = [
+        "kind",
+        "content_type",
+        "size",
+        "uploaded_at",
+        "uploaded_by",
+        "download",
+    ]
 
     @admin.display(description="File")
     def download(self, document: KybDocument) -> str:
@@ -105,9 +119,6 @@ class ReviewInline(ReadOnlyInline):
     verbose_name_plural = "Review history (append-only)"
 
 
-NOTE_REQUIRED = "Write the note the organization will read."
-
-
 def _review(
     modeladmin: admin.ModelAdmin,
     request: HttpRequest,
@@ -115,27 +126,31 @@ def _review(
     *,
     decide: Callable[..., object],
     verb: str,
-    note_required: bool,
+    to: str,
+    target: str = "submission",
     back_url: str,
     back_label: str = "",
 ) -> HttpResponse | None:
-    """The intermediate page that asks for the note, then `decide` for each row of `queryset`:
-    None once they are decided, else the page (again, with its errors). The changelist's
-    actions and the change page's buttons both come here. Refusals (a submission no longer
-    under review) are reported, not raised, so one bad row doesn't undo the others.
-    `back_label` names the page `back_url` returns to in the breadcrumbs (a submission's own
-    page); the changelist is always there."""
+    """The intermediate page that asks for the note, then `decide` for each row of `queryset`
+    (each moving to status `to`, whose note rule is the services' own; the row is passed as the
+    `target` keyword, as the services name it):
+        None once they are decided, else the page (again, with its errors). The changelist's
+        actions and the change page's buttons both come here. Refusals (a submission no longer
+        under review) are reported, not raised, so one bad row doesn't undo the others.
+        `back_label` names the page `back_url` returns to in the breadcrumbs (a submission's own
+        page); the changelist is always there."""
     names = modeladmin.model._meta.concrete_model._meta  # the queue's rows are KYB submissions
     form = ReviewNoteForm(request.POST if "apply" in request.POST else None)
     if form.is_bound and form.is_valid():
         note = form.cleaned_data["note"].strip()
-        if note_required and not note:
-            form.add_error("note", NOTE_REQUIRED)
+        problem = services.review_note_problem(to=to, note=note)
+        if problem:
+            form.add_error("note", problem)
         else:
             done, refused = 0, []
             for row in queryset.select_related("organization"):
                 try:
-                    decided = decide(submission=row, reviewer=request.user, note=note)
+                    decided = decide(**{target: row}, reviewer=request.user, note=note)
                 except ValidationError as error:
                     refused.append(f"{row}: {' '.join(error.messages)}")
                 else:
@@ -161,7 +176,7 @@ def _review(
             "queryset": queryset,
             "noun": names.verbose_name if count == 1 else names.verbose_name_plural,
             "form": form,
-            "note_required": note_required,
+            "note_required": to in services.NOTE_NEEDED,
             "action": request.POST.get("action", ""),  # empty from the change page's buttons
             "back_url": back_url,
             "back_label": back_label,
@@ -171,7 +186,7 @@ def _review(
     )
 
 
-def _review_action(decide, *, verb: str, note_required: bool):
+def _review_action(decide, *, verb: str, to: str, target: str = "submission"):
     """A changelist action through the intermediate page; "No, take me back" returns to the
     list as it was (its filters and search)."""
 
@@ -182,7 +197,8 @@ def _review_action(decide, *, verb: str, note_required: bool):
             queryset,
             decide=decide,
             verb=verb,
-            note_required=note_required,
+            to=to,
+            target=target,
             back_url=request.get_full_path(),
         )
 
@@ -191,17 +207,13 @@ def _review_action(decide, *, verb: str, note_required: bool):
 
 @dataclass(frozen=True)
 class KybDecision:
-    """One of the three decisions on a KYB under review; the service says whether it needs a
-    note (services.DECISIONS) and from which statuses it can be taken (services.TRANSITIONS)."""
+    """One of the three decisions on a KYB under review; the services say whether it needs a
+    note (services.NOTE_NEEDED) and from which statuses it can be taken (services.TRANSITIONS)."""
 
     status: KybStatus
     decide: Callable[..., KybSubmission]
     verb: str
     description: str
-
-    @property
-    def note_required(self) -> bool:
-        return bool(services.DECISIONS[self.status][1])
 
     def possible(self, submission: KybSubmission) -> bool:
         return self.status in services.TRANSITIONS[KybStatus(submission.status)]
@@ -229,9 +241,9 @@ def _decision_action(slug: str):
 
     @admin.action(description=decision.description, permissions=["review"])
     def action(modeladmin, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
-        return _review_action(
-            decision.decide, verb=decision.verb, note_required=decision.note_required
-        )(modeladmin, request, queryset)
+        return _review_action(decision.decide, verb=decision.verb, to=decision.status)(
+            modeladmin, request, queryset
+        )
 
     return action
 
@@ -332,7 +344,19 @@ class KybSubmissionAdmin(KybSubmissionBaseAdmin):
                 ]
             },
         ),
-        ("Dates", {"fields": ["created_at", "submitted_at", "submitted_by", "decided_at"]}),
+        (
+            "Dates",
+            {
+                "fields": [
+                    "created_at",
+                    "updated_at",
+                    "updated_by",
+                    "submitted_at",
+                    "submitted_by",
+                    "decided_at",
+                ]
+            },
+        ),
     ]
     readonly_fields = [field for _, options in fieldsets for field in options["fields"]]
 
@@ -407,7 +431,7 @@ class KybSubmissionAdmin(KybSubmissionBaseAdmin):
             self.get_queryset(request).filter(pk=submission.pk),
             decide=chosen.decide,
             verb=chosen.verb,
-            note_required=chosen.note_required,
+            to=chosen.status,
             back_url=change_url,
             back_label=str(submission),
         )
@@ -462,16 +486,6 @@ class ReviewQueueAdmin(KybSubmissionBaseAdmin):
         return timesince(submission.submitted_at, depth=2)
 
 
-def _decide_access(*, approve: bool):
-    def decide(*, submission, reviewer, note):
-        # `submission` is a production access request here: the same intermediate page.
-        return services.production_access_decide(
-            access=submission, reviewer=reviewer, approve=approve, note=note
-        )
-
-    return decide
-
-
 @admin.register(ProductionAccessRequest)
 class ProductionAccessRequestAdmin(ReadOnlyAdmin):
     """Read-only; a product requested after its organization's KYB was approved is approved or
@@ -495,12 +509,18 @@ class ProductionAccessRequestAdmin(ReadOnlyAdmin):
 
     @admin.action(description="Approve", permissions=["review"])
     def approve(self, request, queryset):
-        return _review_action(_decide_access(approve=True), verb="Approve", note_required=False)(
-            self, request, queryset
-        )
+        return _review_action(
+            services.production_access_approve,
+            verb="Approve",
+            to=AccessStatus.APPROVED,
+            target="access",
+        )(self, request, queryset)
 
     @admin.action(description="Reject (with a reason)", permissions=["review"])
     def reject(self, request, queryset):
-        return _review_action(_decide_access(approve=False), verb="Reject", note_required=True)(
-            self, request, queryset
-        )
+        return _review_action(
+            services.production_access_reject,
+            verb="Reject",
+            to=AccessStatus.REJECTED,
+            target="access",
+        )(self, request, queryset)

@@ -119,6 +119,15 @@ class KybSubmission(models.Model):
     reviewer_note = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Who last saved the company step or the owners step's answer (reviewers see it).
+    updated_by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="Last changed by",
+    )
     submitted_at = models.DateTimeField(null=True, blank=True)
     submitted_by = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -166,6 +175,9 @@ class BeneficialOwner(models.Model):
     date_of_birth_encrypted = EncryptedTextField()
     nationality = CountryField()
     ownership = models.DecimalField("Ownership (%)", max_digits=5, decimal_places=2)
+    added_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["pk"]
@@ -194,6 +206,9 @@ class Director(models.Model):
     )
     full_name = models.CharField("Full name", max_length=200)
     nationality = CountryField()
+    added_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["pk"]
@@ -252,17 +267,20 @@ class KybDocument(models.Model):
         return f"{self.kind.replace('_', '-')}-{str(self.pk)[:8]}{ACCEPTED[self.content_type]}"
 
 
+# A review history entry's decision is the KYB status it led to, named for the act.
+REVIEW_DECISIONS = [
+    (status.value, "Submitted" if status == KybStatus.SUBMITTED else status.label)
+    for status in KybStatus
+    if status != KybStatus.DRAFT
+]
+
+
 class KybReview(AppendOnly):
     """One entry of a submission's review history: who did what, when and why. Append-only."""
 
-    class Decision(models.TextChoices):
-        SUBMITTED = "submitted", "Submitted"
-        APPROVED = "approved", "Approved"
-        CHANGES_REQUESTED = "changes_requested", "Changes requested"
-        REJECTED = "rejected", "Rejected"
-
     submission = models.ForeignKey(KybSubmission, on_delete=models.CASCADE, related_name="reviews")
-    decision = models.CharField(max_length=20, choices=Decision.choices)
+    # The status the submission moved to; a submission never goes back to draft.
+    decision = models.CharField(max_length=20, choices=REVIEW_DECISIONS)
     note = models.TextField(blank=True)
     actor = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
     actor_email = models.EmailField(max_length=254, blank=True)

@@ -2,11 +2,19 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 
-from accounts.models import Organization
+from accounts import permissions
+from accounts.models import Organization, User
 from products import selectors as product_selectors
 from products.models import Product, SalesContact
 
-from .models import DocumentKind, KybStatus, KybStep, KybSubmission, ProductionAccessRequest
+from .models import (
+    DocumentKind,
+    KybDocument,
+    KybStatus,
+    KybStep,
+    KybSubmission,
+    ProductionAccessRequest,
+)
 
 
 @dataclass(frozen=True)
@@ -252,3 +260,24 @@ def kyb_company_initial(
         "website": contact.website,
         "monthly_volume": contact.monthly_volume,
     }, contact
+
+
+def document_for_download(
+    *, document_id, user: User, organization: Organization | None, role: str | None
+) -> KybDocument | None:
+    """The document, if `user` may download it: staff who may view KYB, and the members of
+    its organization whose role may see KYB while they act in it; else None (a 404)."""
+    if not user.is_authenticated:
+        return None
+    document = KybDocument.objects.select_related("submission").filter(pk=document_id).first()
+    if document is None:
+        return None
+    if user.is_staff and user.has_perm("kyb.view_kybsubmission"):
+        return document
+    if (
+        organization is not None
+        and organization.pk == document.submission.organization_id
+        and permissions.allows(role, "kyb.view")
+    ):
+        return document
+    return None

@@ -5,14 +5,10 @@ every transition locks the organization's row: a request made while its KYB is b
 submitted or reviewed waits, then sees the new status, so no request is left behind.
 """
 
-import uuid
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
-from django.core.files.storage import storages
-from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
@@ -25,14 +21,12 @@ from apps.models import App
 from products.models import GoLiveStep, MonthlyVolume, Product
 from products.services import production_grant_create
 
-from . import emails, gate, selectors, uploads
+from . import emails, gate, selectors
 from .models import (
     AccessStatus,
     BeneficialOwner,
     Director,
-    DocumentKind,
     Industry,
-    KybDocument,
     KybReview,
     KybStatus,
     KybSubmission,
@@ -40,7 +34,6 @@ from .models import (
 )
 
 REVIEW_PERMISSION = "kyb.review_kybsubmission"
-MAX_DOCUMENTS = 10
 MAX_DIRECTORS = 20
 OLDEST_BIRTH_YEAR = 1900
 
@@ -152,7 +145,7 @@ def production_access_request(
 # --- Step 4: KYB, a draft until it is submitted ---------------------------------------------
 
 
-def _editable_submission(organization: Organization) -> KybSubmission:
+def editable_submission(organization: Organization) -> KybSubmission:
     """The organization's KYB, created as a draft on first use; refused before step 3 and
     once it is no longer editable. Call inside a transaction holding the organization lock."""
     gate.require(organization, GoLiveStep.KYB)
@@ -186,7 +179,7 @@ def kyb_company_update(
     monthly_volume: str = "",
 ) -> KybSubmission:
     """Save the company part of the draft; blanks are allowed until submission."""
-    submission = _editable_submission(Organization.objects.lock(organization))
+    submission = editable_submission(Organization.objects.lock(organization))
     errors: dict[str, str] = {}
     country = _country(country, "country", errors)
     website = website.strip()
@@ -210,6 +203,7 @@ def kyb_company_update(
     submission.website = website
     submission.industry = industry
     submission.monthly_volume = monthly_volume
+    submission.updated_by = updated_by
     submission.save()
     return submission
 
@@ -220,10 +214,11 @@ def beneficial_owners_update(
 ) -> KybSubmission:
     """Save the owners step's answer to "does anyone own 25 % or more?" (owners themselves
     are added and removed one by one)."""
-    submission = _editable_submission(Organization.objects.lock(organization))
+    submission = editable_submission(Organization.objects.lock(organization))
     if submission.no_beneficial_owners != no_beneficial_owners:
         submission.no_beneficial_owners = no_beneficial_owners
-        submission.save(update_fields=["no_beneficial_owners", "updated_at"])
+        submission.updated_by = updated_by
+        submission.save(update_fields=["no_beneficial_owners", "updated_by", "updated_at"])
     return submission
 
 
@@ -267,7 +262,7 @@ def beneficial_owner_add(
     nationality: str,
     ownership: Decimal | None,
 ) -> BeneficialOwner:
-    submission = _editable_submission(Organization.objects.lock(organization))
+    submission = editable_submission(Organization.objects.lock(organization))
     errors = _owner_errors(
         submission, full_name=full_name, date_of_birth=date_of_birth, ownership=ownership
     )
@@ -281,6 +276,7 @@ def beneficial_owner_add(
         full_name=full_name.strip()[:200],
         nationality=nationality,
         ownership=ownership,
+        added_by=added_by,
     )
     owner.date_of_birth = date_of_birth
     owner.save()
@@ -289,7 +285,7 @@ def beneficial_owner_add(
 
 @transaction.atomic
 def beneficial_owner_remove(*, organization: Organization, owner_id: int) -> None:
-    submission = _editable_submission(Organization.objects.lock(organization))
+    submission = editable_submission(Organization.objects.lock(organization))
     submission.owners.filter(pk=owner_id).delete()
 
 
@@ -297,7 +293,7 @@ def beneficial_owner_remove(*, organization: Organization, owner_id: int) -> Non
 def director_add(
     *, organization: Organization, added_by: User | None, full_name: str, nationality: str
 ) -> Director:
-    submission = _editable_submission(Organization.objects.lock(organization))
+    submission = editable_submission(Organization.objects.lock(organization))
     errors: dict[str, str] = {}
     if not full_name.strip():
         errors["full_name"] = "Enter the director's full name."
@@ -309,71 +305,17 @@ def director_add(
     if submission.directors.count() >= MAX_DIRECTORS:
         raise ValidationError(f"A KYB lists at most {MAX_DIRECTORS} directors.", code="too_many")
     return Director.objects.create(
-        submission=submission, full_name=full_name.strip()[:200], nationality=nationality
+        submission=submission,
+        full_name=full_name.strip()[:200],
+        nationality=nationality,
+        added_by=added_by,
     )
 
 
 @transaction.atomic
 def director_remove(*, organization: Organization, director_id: int) -> None:
-    submission = _editable_submission(Organization.objects.lock(organization))
+    submission = editable_submission(Organization.objects.lock(organization))
     submission.directors.filter(pk=director_id).delete()
-
-
-def _storage():
-    return storages["kyb"]
-
-
-def kyb_document_add(
-    *, organization: Organization, uploaded_by: User | None, kind: str, upload: UploadedFile
-) -> KybDocument:
-    """Check the bytes, encrypt them, store them under a server-made name, record the row.
-
-    The file is written before the row; if the row can't be written the file is removed, and
-    a file is never left behind for a row that exists.
-    """
-    if kind not in DocumentKind.values:
-        raise ValidationError({"kind": "Choose which document this is."})
-    gate.require(organization, GoLiveStep.KYB)  # before reading: the missing step comes first
-    data, content_type = uploads.read_document(upload)
-    with transaction.atomic():
-        submission = _editable_submission(Organization.objects.lock(organization))
-        if submission.documents.count() >= MAX_DOCUMENTS:
-            raise ValidationError(
-                f"A KYB holds at most {MAX_DOCUMENTS} documents. Remove one to add another.",
-                code="too_many",
-            )
-        name = _storage().save(
-            f"{uuid.uuid4().hex}.bin", ContentFile(encryption.encrypt_bytes(data))
-        )
-        try:
-            return KybDocument.objects.create(
-                submission=submission,
-                kind=kind,
-                content_type=content_type,
-                size=len(data),
-                storage_name=name,
-                original_name=uploads.display_name(upload.name),
-                uploaded_by=uploaded_by,
-            )
-        except BaseException:
-            _storage().delete(name)
-            raise
-
-
-def kyb_document_remove(*, organization: Organization, document_id: str) -> None:
-    with transaction.atomic():
-        submission = _editable_submission(Organization.objects.lock(organization))
-        document = submission.documents.filter(pk=document_id).first()
-        if document is None:
-            return
-        document.delete()
-        name = document.storage_name
-        transaction.on_commit(lambda: _storage().delete(name))
-
-
-def kyb_document_read(*, document: KybDocument) -> bytes:
-    with _storage().open(document.storage_name, "rb") as handle:
-        return encryption.decrypt_bytes(handle.read())
 
 
 def _transition(
@@ -409,7 +351,7 @@ def _transition(
 @transaction.atomic
 def kyb_submit(*, organization: Organization, submitted_by: User | None) -> KybSubmission:
     """Lock the KYB for review and tell the organization and the review team."""
-    submission = _editable_submission(Organization.objects.lock(organization))
+    submission = editable_submission(Organization.objects.lock(organization))
     problems = selectors.kyb_problems(submission)
     if problems:
         raise ValidationError(
@@ -429,23 +371,34 @@ def _require_reviewer(reviewer: User) -> None:
         raise PermissionDenied("Only KYB reviewers can decide on a KYB.")
 
 
-# What each review decision records in the audit log, and the note it can't go without.
-DECISIONS: dict[KybStatus, tuple[str, str]] = {
-    KybStatus.APPROVED: (AuditEvent.Action.KYB_APPROVE, ""),
-    KybStatus.CHANGES_REQUESTED: (
-        AuditEvent.Action.KYB_REQUEST_CHANGES,
-        "Tell the organization what to change.",
-    ),
-    KybStatus.REJECTED: (AuditEvent.Action.KYB_REJECT, "Give the reason for the rejection."),
+# What each review decision records in the audit log.
+DECISIONS: dict[KybStatus, str] = {
+    KybStatus.APPROVED: AuditEvent.Action.KYB_APPROVE,
+    KybStatus.CHANGES_REQUESTED: AuditEvent.Action.KYB_REQUEST_CHANGES,
+    KybStatus.REJECTED: AuditEvent.Action.KYB_REJECT,
 }
+
+# The one note rule, for a KYB and for a production access request decided on its own: the
+# note a decision can't go without, by the status it leads to (the values are the same strings
+# in KybStatus and AccessStatus).
+NOTE_NEEDED: dict[str, str] = {
+    KybStatus.CHANGES_REQUESTED.value: "Tell the organization what to change.",
+    KybStatus.REJECTED.value: "Give the reason for the rejection.",
+}
+
+
+def review_note_problem(*, to: str, note: str) -> str:
+    """What is wrong with the note of a decision leading to status `to`, or "" if nothing."""
+    return "" if note.strip() else NOTE_NEEDED.get(str(to), "")
 
 
 @transaction.atomic
 def _decide(submission: KybSubmission, to: KybStatus, *, reviewer: User, note: str):
-    action, note_needed = DECISIONS[to]
+    action = DECISIONS[to]
+    problem = review_note_problem(to=to, note=note)
+    if problem:
+        raise ValidationError({"note": problem})
     note = note.strip()
-    if note_needed and not note:
-        raise ValidationError({"note": note_needed})
     _require_reviewer(reviewer)
     Organization.objects.lock(submission.organization)
     submission = KybSubmission.objects.select_for_update().get(pk=submission.pk)
@@ -483,10 +436,14 @@ def kyb_submission_reject(*, submission: KybSubmission, reviewer: User, note: st
 
 
 @transaction.atomic
-def production_access_decide(
-    *, access: ProductionAccessRequest, reviewer: User, approve: bool, note: str = ""
+def _access_decide(
+    access: ProductionAccessRequest, to: AccessStatus, *, reviewer: User, note: str
 ) -> ProductionAccessRequest:
     """A product requested after the organization's KYB was approved is reviewed on its own."""
+    problem = review_note_problem(to=to, note=note)
+    if problem:
+        raise ValidationError({"note": problem})
+    note = note.strip()
     _require_reviewer(reviewer)
     organization = Organization.objects.lock(access.organization)
     access = ProductionAccessRequest.objects.select_for_update().get(pk=access.pk)
@@ -497,69 +454,30 @@ def production_access_decide(
             "on its own; the others follow their KYB.",
             code="invalid_transition",
         )
-    if not approve and not note.strip():
-        raise ValidationError({"note": "Give the reason for the rejection."})
-    access.status = AccessStatus.APPROVED if approve else AccessStatus.REJECTED
+    access.status = to
     access.decided_at = timezone.now()
     access.save(update_fields=["status", "decided_at"])
-    if approve:
+    approved = to == AccessStatus.APPROVED
+    if approved:
         production_grant_create(organization=organization, product=access.product)
-    _audit(
-        organization,
-        reviewer,
+    action = (
         AuditEvent.Action.PRODUCTION_ACCESS_APPROVE
-        if approve
-        else AuditEvent.Action.PRODUCTION_ACCESS_REJECT,
-        product=access.product.slug,
-        note=note.strip(),
+        if approved
+        else AuditEvent.Action.PRODUCTION_ACCESS_REJECT
     )
-    emails.production_access_decided(access=access, note=note.strip())
+    _audit(organization, reviewer, action, product=access.product.slug, note=note)
+    emails.production_access_decided(access=access, note=note)
     return access
 
 
-# --- Keeping the encrypted store tidy --------------------------------------------------------
+def production_access_approve(
+    *, access: ProductionAccessRequest, reviewer: User, note: str = ""
+) -> ProductionAccessRequest:
+    """Grant production access to the product: its organization's KYB was approved earlier."""
+    return _access_decide(access, AccessStatus.APPROVED, reviewer=reviewer, note=note)
 
 
-def kyb_storage_sweep(*, older_than: timedelta = timedelta(hours=1)) -> int:
-    """Delete stored files that no document row names: left by an upload whose transaction
-    rolled back after the file was written. Young files are spared (their row may be about to
-    commit). Returns how many were deleted."""
-    storage = _storage()
-    try:
-        _, names = storage.listdir("")
-    except FileNotFoundError:
-        return 0
-    known = set(
-        KybDocument.objects.filter(storage_name__in=names).values_list("storage_name", flat=True)
-    )
-    cutoff = timezone.now() - older_than
-    deleted = 0
-    for name in names:
-        if name not in known and storage.get_modified_time(name) < cutoff:
-            storage.delete(name)
-            deleted += 1
-    return deleted
-
-
-def kyb_reencrypt() -> int:
-    """Encrypt every KYB secret field and document again with the newest key, so an old key
-    can be dropped from CONSOLE_ENCRYPTION_KEYS afterwards. Returns the rows and files done."""
-    done = 0
-    for submission in KybSubmission.objects.all().iterator():
-        # Reading decrypts with any key; saving encrypts with the first.
-        submission.save(update_fields=["registration_number", "tax_id"])
-        done += 1
-    for owner in BeneficialOwner.objects.all().iterator():
-        owner.save(update_fields=["date_of_birth_encrypted"])
-        done += 1
-    storage = _storage()
-    for document in KybDocument.objects.all().iterator():
-        with storage.open(document.storage_name, "rb") as handle:
-            token = handle.read()
-        rotated = encryption.rotate_bytes(token)
-        name = storage.save(f"{uuid.uuid4().hex}.bin", ContentFile(rotated))
-        with transaction.atomic():
-            KybDocument.objects.filter(pk=document.pk).update(storage_name=name)
-        storage.delete(document.storage_name)
-        done += 1
-    return done
+def production_access_reject(
+    *, access: ProductionAccessRequest, reviewer: User, note: str
+) -> ProductionAccessRequest:
+    return _access_decide(access, AccessStatus.REJECTED, reviewer=reviewer, note=note)

@@ -1,9 +1,9 @@
 from celery import shared_task
 
-from . import services
+from . import documents
 
 
 @shared_task
 def storage_sweep() -> int:
     """Periodic (Celery beat): remove KYB files that no document row names."""
-    return services.kyb_storage_sweep()
+    return documents.kyb_storage_sweep()

@@ -17,7 +17,7 @@ from accounts.decorators import organization_required, post_only, role_of
 from products.models import GoLiveStep, Product
 from products.services import StepMissing
 
-from . import gate, selectors, services, uploads
+from . import documents, gate, selectors, services, uploads
 from .forms import (
     BeneficialOwnerForm,
     DirectorForm,
@@ -26,7 +26,7 @@ from .forms import (
     NoBeneficialOwnersForm,
     ProductionAccessForm,
 )
-from .models import DocumentKind, KybDocument, KybStep
+from .models import DocumentKind, KybStep
 from .uploads import MAX_UPLOAD_REQUEST_BYTES
 
 _form_action = post_only("kyb:kyb")
@@ -228,7 +228,7 @@ def _documents_context(request, submission, bound: dict) -> dict:
     initial = {"kind": kind} if kind in DocumentKind.values else {}
     return {
         "document_form": bound.get("document_form") or DocumentForm(initial=initial),
-        "max_documents": services.MAX_DOCUMENTS,
+        "max_documents": documents.MAX_DOCUMENTS,
     }
 
 
@@ -468,7 +468,7 @@ def kyb_documents(request: HttpRequest) -> HttpResponse:
         _refuse_if_too_early(request, form)
     elif _saved(
         form,
-        lambda: services.kyb_document_add(
+        lambda: documents.kyb_document_add(
             organization=request.organization,
             uploaded_by=request.user,
             kind=form.cleaned_data["kind"],
@@ -488,7 +488,7 @@ def document_remove(request: HttpRequest, document_id: UUID) -> HttpResponse:
     return _kyb_remove(
         request,
         KybStep.DOCUMENTS,
-        lambda: services.kyb_document_remove(
+        lambda: documents.kyb_document_remove(
             organization=request.organization, document_id=document_id
         ),
         "Document removed.",
@@ -524,26 +524,18 @@ def kyb_submit(request: HttpRequest) -> HttpResponse:
 def document_download(request: HttpRequest, document_id: UUID) -> HttpResponse:
     """The document's bytes, as an attachment, to staff who may review KYB and to the owners
     and admins of its organization; 404 to everyone else."""
-    document = KybDocument.objects.select_related("submission").filter(pk=document_id).first()
-    if document is None or not _may_download(request, document):
+    document = selectors.document_for_download(
+        document_id=document_id,
+        user=request.user,
+        organization=request.organization or None,  # a lazy object, maybe of None
+        role=role_of(request),
+    )
+    if document is None:
         raise Http404
     response = HttpResponse(
-        services.kyb_document_read(document=document), content_type=document.content_type
+        documents.kyb_document_read(document=document), content_type=document.content_type
     )
     response["Content-Disposition"] = f'attachment; filename="{document.download_name}"'
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
-
-
-def _may_download(request: HttpRequest, document: KybDocument) -> bool:
-    user = request.user
-    if not user.is_authenticated:
-        return False
-    if user.is_staff and user.has_perm("kyb.view_kybsubmission"):
-        return True
-    return (
-        bool(request.organization)
-        and request.organization.pk == document.submission.organization_id
-        and permissions.allows(role_of(request), "kyb.view")
-    )

@@ -769,8 +769,8 @@ def test_a_decision_on_a_later_product_writes_one_entry_by_the_reviewer(
     assert access.status == AccessStatus.UNDER_REVIEW
     before = last_id()
 
-    kyb_services.production_access_decide(
-        access=access, reviewer=reviewer, approve=approve, note="Use case checked."
+    (kyb_services.production_access_approve if approve else kyb_services.production_access_reject)(
+        access=access, reviewer=reviewer, note="Use case checked."
     )
 
     entry = only_entry(before, action)

@@ -6,6 +6,7 @@ scrolling and every action is on screen."""
 import pytest
 from playwright.sync_api import expect
 
+from kyb import documents as kyb_documents
 from kyb import services
 from kyb.models import KybSubmission
 from tests.browser.conftest import log_in, screenshot
@@ -311,7 +312,7 @@ def test_at_390_px_nothing_scrolls_sideways_and_every_action_is_on_screen(
     services.beneficial_owner_add(
         organization=organization, added_by=alice, **{**OWNER, "full_name": long_name}
     )
-    services.kyb_document_add(
+    kyb_documents.kyb_document_add(
         organization=organization,
         uploaded_by=alice,
         kind="director_id",

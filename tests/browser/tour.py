@@ -17,6 +17,7 @@ from accounts.models import Membership, Role, User
 from api.models import Outcome, UsageCount
 from apps import services as app_services
 from apps.models import App
+from kyb import documents as kyb_documents
 from products.models import MonthlyVolume
 from tests.conftest import contact_sales, organization_of
 from tests.kyb.conftest import OWNER, production_app, request_access
@@ -98,7 +99,7 @@ def populate(make_user) -> Tour:
         monthly_volume=MonthlyVolume.UP_TO_10K,
     )
     kyb_services.beneficial_owner_add(organization=organization, added_by=alice, **OWNER)
-    kyb_services.kyb_document_add(
+    kyb_documents.kyb_document_add(
         organization=organization,
         uploaded_by=alice,
         kind=DocumentKind.values[0],

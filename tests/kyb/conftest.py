@@ -8,6 +8,7 @@ from django.contrib.auth.models import Permission
 
 from accounts.models import User
 from apps.models import App
+from kyb import documents as kyb_documents
 from kyb import services
 from kyb.models import DocumentKind, KybSubmission, ProductionAccessRequest
 from products.models import MonthlyVolume, Product
@@ -76,7 +77,7 @@ def complete_kyb(user: User) -> KybSubmission:
         organization=organization, added_by=user, full_name="Bo Berg", nationality="SE"
     )
     for kind in DocumentKind:
-        services.kyb_document_add(
+        kyb_documents.kyb_document_add(
             organization=organization,
             uploaded_by=user,
             kind=kind,

@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import OutboundEmail, User
-from kyb import services
+from kyb import documents as kyb_documents
 from kyb.models import (
     AccessStatus,
     BeneficialOwner,
@@ -83,7 +83,7 @@ def test_the_owner_downloads_a_document_as_an_attachment_with_the_original_bytes
 
 def test_a_download_has_the_sniffed_type_and_a_server_made_name(alice, kyb):
     png = files.png()
-    document = services.kyb_document_add(
+    document = kyb_documents.kyb_document_add(
         organization=organization_of(alice),
         uploaded_by=alice,
         kind="proof_of_address",
@@ -177,7 +177,7 @@ def test_an_outsider_cannot_remove_another_organizations_owners_directors_or_doc
             client.post(f"/kyb/documents/{document.pk}/remove/")
     assert kyb_snapshot(organization_of(alice)) == before
     for document in kyb.documents.all():
-        assert services.kyb_document_read(document=document) == files.pdf()
+        assert kyb_documents.kyb_document_read(document=document) == files.pdf()
 
 
 def test_an_outsider_cannot_submit_another_organizations_kyb(alice, charlie, kyb):

@@ -18,6 +18,7 @@ from django.utils import timezone
 from accounts.models import AuditEvent
 from apps import selectors as app_selectors
 from apps.models import App
+from kyb import documents as kyb_documents
 from kyb import services
 from kyb.models import (
     AccessStatus,
@@ -35,7 +36,12 @@ pytestmark = pytest.mark.django_db
 
 CHANGELIST = "/admin/kyb/kybsubmission/"
 ACCESS_CHANGELIST = "/admin/kyb/productionaccessrequest/"
-NOTE_REQUIRED = "Write the note the organization will read."
+# The services' note rule, by the action or the change-page slug that needs a note.
+NOTE_REQUIRED = {
+    "request_changes": "Tell the organization what to change.",
+    "request-changes": "Tell the organization what to change.",
+    "reject": "Give the reason for the rejection.",
+}
 NORTHWIND = {
     **COMPANY,
     "legal_name": "Northwind Payments Ltd",
@@ -468,7 +474,7 @@ def test_request_changes_and_reject_without_a_note_show_the_page_again_and_chang
         response = apply(staff_client, action, alice_kyb, note=note)
     assert response.status_code == 200
     page = response.content.decode()
-    assert NOTE_REQUIRED in page
+    assert NOTE_REQUIRED[action] in page
     assert 'name="note"' in page
     assert f'name="_selected_action" value="{alice_kyb.pk}"' in page
     assert state(alice_kyb) == before
@@ -625,7 +631,7 @@ def test_a_product_requested_after_approval_can_be_rejected_with_a_reason(
     mailoutbox.clear()
     refused = apply(staff_client, "reject", access, url=ACCESS_CHANGELIST)
     assert refused.status_code == 200
-    assert NOTE_REQUIRED in refused.content.decode()
+    assert NOTE_REQUIRED["reject"] in refused.content.decode()
     access.refresh_from_db()
     assert access.status == AccessStatus.UNDER_REVIEW
 
@@ -683,8 +689,8 @@ def test_after_changes_are_requested_the_organization_resubmits_and_is_approved(
 
     organization = organization_of(alice)
     old = alice_kyb.documents.get(kind="proof_of_address")
-    services.kyb_document_remove(organization=organization, document_id=str(old.pk))
-    services.kyb_document_add(
+    kyb_documents.kyb_document_remove(organization=organization, document_id=str(old.pk))
+    kyb_documents.kyb_document_add(
         organization=organization,
         uploaded_by=alice,
         kind="proof_of_address",
@@ -848,7 +854,7 @@ def test_request_changes_and_reject_from_the_change_page_need_a_note(
     with django_capture_on_commit_callbacks(execute=True):
         response = staff_client.post(review_url(alice_kyb, slug), {"apply": "1", "note": note})
     assert response.status_code == 200
-    assert NOTE_REQUIRED in response.content.decode()
+    assert NOTE_REQUIRED[slug] in response.content.decode()
     assert state(alice_kyb) == before
     assert mailoutbox == []
 

@@ -11,6 +11,7 @@ from django.core.files.storage import storages
 from django.db import connection
 
 from accounts import encryption
+from kyb import documents as kyb_documents
 from kyb import services
 from kyb.models import BeneficialOwner, KybDocument, KybSubmission
 from tests.conftest import organization_of
@@ -97,7 +98,7 @@ def test_the_stored_document_files_hold_no_clear_bytes(kyb):
         assert b"/Type /Catalog" not in stored
         assert b"%%EOF" not in stored
         assert original not in stored
-        assert services.kyb_document_read(document=document) == original
+        assert kyb_documents.kyb_document_read(document=document) == original
 
 
 def test_a_document_file_is_named_by_the_server_not_by_the_upload(kyb):
@@ -129,7 +130,7 @@ def test_old_rows_stay_readable_after_a_new_key_is_put_in_front(alice, charlie, 
     submission = KybSubmission.objects.get(organization=alices)
     assert (submission.registration_number, submission.tax_id) == (REGISTRATION_NUMBER, TAX_ID)
     assert str(BeneficialOwner.objects.get(submission=submission).date_of_birth) == BORN
-    assert services.kyb_document_read(document=old_document) == files.pdf()
+    assert kyb_documents.kyb_document_read(document=old_document) == files.pdf()
 
     # Written now, with the newest key only.
     complete_kyb(charlie)
@@ -147,11 +148,11 @@ def test_old_rows_stay_readable_after_a_new_key_is_put_in_front(alice, charlie, 
     assert KybSubmission.objects.get(organization=charlies).registration_number == (
         REGISTRATION_NUMBER
     )
-    assert services.kyb_document_read(document=new_document) == files.pdf()
+    assert kyb_documents.kyb_document_read(document=new_document) == files.pdf()
     with pytest.raises(InvalidToken):
         KybSubmission.objects.get(organization=alices)
     with pytest.raises(InvalidToken):
-        services.kyb_document_read(document=old_document)
+        kyb_documents.kyb_document_read(document=old_document)
     with pytest.raises(InvalidToken):
         list(BeneficialOwner.objects.filter(submission__organization=alices))
 

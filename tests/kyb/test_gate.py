@@ -36,6 +36,7 @@ from hypothesis.stateful import (
 from accounts.models import AuditEvent, Organization, OutboundEmail, User
 from apps import services as app_services
 from apps.models import App
+from kyb import documents as kyb_documents
 from kyb import gate, services
 from kyb.gate import StepState
 from kyb.models import (
@@ -252,7 +253,7 @@ def service_calls(user: User, step: GoLiveStep, sandbox: App) -> list[Callable[[
             )
         ]
     documents = [
-        lambda kind=kind: services.kyb_document_add(
+        lambda kind=kind: kyb_documents.kyb_document_add(
             organization=organization,
             uploaded_by=user,
             kind=kind,
@@ -693,11 +694,11 @@ class RoadToProduction(RuleBasedStateMachine):
     def upload_documents(self, kinds: list[str]) -> None:
         for kind in kinds:
             expected = self.kyb_refusal()
-            if expected is None and len(self.documents) >= services.MAX_DOCUMENTS:
+            if expected is None and len(self.documents) >= kyb_documents.MAX_DOCUMENTS:
                 expected = "too_many"
 
             def upload(kind=kind) -> KybDocument:
-                return services.kyb_document_add(
+                return kyb_documents.kyb_document_add(
                     organization=self.organization,
                     uploaded_by=self.user,
                     kind=kind,
@@ -759,9 +760,9 @@ class RoadToProduction(RuleBasedStateMachine):
         )
 
         def decide() -> ProductionAccessRequest:
-            return services.production_access_decide(
-                access=access, reviewer=self.reviewer, approve=approve, note="Decided."
-            )
+            return (
+                services.production_access_approve if approve else services.production_access_reject
+            )(access=access, reviewer=self.reviewer, note="Decided.")
 
         if self.attempt(None if on_its_own else "invalid_transition", decide):
             self.reached.add("decided on its own")

@@ -13,6 +13,7 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.models import OutboundEmail
+from kyb import documents as kyb_documents
 from kyb import services
 from kyb.models import (
     AccessStatus,
@@ -561,7 +562,7 @@ def test_exactly_10_mb_of_a_valid_pdf_is_accepted_and_stored_once(owner_client, 
         10 * 1024 * 1024,
     )
     assert stored_files() - before == {document.storage_name}
-    assert services.kyb_document_read(document=document) == data
+    assert kyb_documents.kyb_document_read(document=document) == data
 
 
 def test_the_browsers_content_type_and_file_name_are_ignored(owner_client, alice):
@@ -588,7 +589,7 @@ def test_an_upload_without_a_known_kind_is_refused(kind, owner_client, alice):
 
 def test_a_kyb_holds_at_most_10_documents(owner_client, alice, ready):
     for number in range(9):
-        services.kyb_document_add(
+        kyb_documents.kyb_document_add(
             organization=ready,
             uploaded_by=alice,
             kind=DocumentKind.DIRECTOR_ID,
@@ -612,7 +613,7 @@ def test_removing_a_document_makes_room_and_deletes_its_file(
     owner_client, alice, ready, django_capture_on_commit_callbacks
 ):
     for number in range(10):
-        services.kyb_document_add(
+        kyb_documents.kyb_document_add(
             organization=ready,
             uploaded_by=alice,
             kind=DocumentKind.DIRECTOR_ID,

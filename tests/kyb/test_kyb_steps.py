@@ -13,6 +13,7 @@ import pytest
 from django.urls import reverse
 
 from accounts import encryption
+from kyb import documents as kyb_documents
 from kyb import selectors, services
 from kyb.models import BeneficialOwner, Director, KybDocument, KybStep, KybSubmission
 from kyb.uploads import MAX_DISPLAY_NAME, display_name
@@ -194,7 +195,7 @@ def test_removing_an_owner_keeps_what_was_typed_on_the_page_encrypted_until_show
 
 
 def test_removing_a_document_says_that_a_chosen_file_was_not_uploaded(owner_client, alice, ready):
-    document = services.kyb_document_add(
+    document = kyb_documents.kyb_document_add(
         organization=ready,
         uploaded_by=alice,
         kind="incorporation",
@@ -311,7 +312,7 @@ def test_each_step_says_done_or_how_many_items_it_misses(alice, ready):
         organization=ready, updated_by=alice, **{**COMPANY, "tax_id": "", "website": ""}
     )
     services.beneficial_owner_add(organization=ready, added_by=alice, **OWNER)
-    services.kyb_document_add(
+    kyb_documents.kyb_document_add(
         organization=ready,
         uploaded_by=alice,
         kind="incorporation",
@@ -389,7 +390,7 @@ def test_the_uploaders_file_name_is_kept_and_shown_and_the_stored_name_stays_ran
 
 def test_a_hostile_file_name_is_shown_escaped_and_cleaned(owner_client, alice, ready):
     name = "..\\..\\<img src=x onerror=alert(1)>\u202egpj.exe"
-    document = services.kyb_document_add(
+    document = kyb_documents.kyb_document_add(
         organization=ready,
         uploaded_by=alice,
         kind="incorporation",
@@ -423,7 +424,7 @@ def test_a_long_file_name_is_bounded_and_keeps_its_extension():
 
 
 def test_a_document_without_a_printable_name_shows_the_server_made_one(alice, ready):
-    document = services.kyb_document_add(
+    document = kyb_documents.kyb_document_add(
         organization=ready,
         uploaded_by=alice,
         kind="director_id",
@@ -466,7 +467,7 @@ def test_each_step_page_takes_a_small_fixed_number_of_queries(
         services.director_add(
             organization=ready, added_by=alice, full_name=f"Director {number}", nationality="SE"
         )
-        services.kyb_document_add(
+        kyb_documents.kyb_document_add(
             organization=ready,
             uploaded_by=alice,
             kind="director_id",

@@ -9,7 +9,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 from django.core.management import call_command
 
-from kyb import services
+from kyb import documents as kyb_documents
 from kyb.models import BeneficialOwner, KybDocument, KybSubmission
 from tests.kyb import files
 from tests.kyb.conftest import COMPANY, complete_kyb
@@ -31,7 +31,7 @@ def test_reencrypt_moves_every_kyb_secret_to_the_newest_key(alice, catalog, sett
     assert BeneficialOwner.objects.get().date_of_birth.isoformat() == "1984-05-17"
     moved = KybDocument.objects.get(pk=document.pk)
     assert moved.storage_name != document.storage_name
-    assert services.kyb_document_read(document=moved) == files.pdf()
+    assert kyb_documents.kyb_document_read(document=moved) == files.pdf()
     assert not storages["kyb"].exists(document.storage_name)
 
 
@@ -45,7 +45,7 @@ def test_the_sweep_deletes_only_old_files_that_no_document_names(alice, catalog)
     for document in KybDocument.objects.all():
         os.utime(storage.path(document.storage_name), (two_hours_ago, two_hours_ago))
 
-    assert services.kyb_storage_sweep() == 1
+    assert kyb_documents.kyb_storage_sweep() == 1
 
     assert not storage.exists(orphan)
     assert storage.exists(young)

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from kyb import services
+from kyb import documents
 
 
 class Command(BaseCommand):
@@ -10,5 +10,5 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options) -> None:
-        done = services.kyb_reencrypt()
+        done = documents.kyb_reencrypt()
         self.stdout.write(f"Encrypted {done} KYB rows and documents with the newest key.")
