@@ -129,6 +129,12 @@ def visitor(request, client):
     return client
 
 
+def client_for(client, user):
+    """The test client, logged in as `user`."""
+    client.force_login(user)
+    return client
+
+
 def reauthenticate(client, password: str = PASSWORD) -> None:
     """Type the password again on allauth's "Confirm it's you" page, as a change of the
     account's email (ACCOUNT_REAUTHENTICATION_REQUIRED) or of two-factor log-in asks; the

@@ -30,7 +30,7 @@ from django.urls import reverse
 from accounts.models import AuditEvent, Invitation, OutboundEmail
 from apps import credentials
 from apps import services as app_services
-from tests.accounts.test_audit_entries import activate_totp, thirty_seconds_later, totp_code
+from tests.accounts.audit_entries.conftest import activate_totp, thirty_seconds_later, totp_code
 from tests.conftest import PASSWORD, organization_of
 
 pytestmark = pytest.mark.django_db

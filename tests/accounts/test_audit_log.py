@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from accounts.models import AuditEvent, Membership, Organization, Role
 from accounts.views.audit import CSV_COLUMNS, PER_PAGE, csv_cell
-from tests.conftest import organization_of
+from tests.conftest import client_for, organization_of
 
 pytestmark = pytest.mark.django_db
 
@@ -52,11 +52,6 @@ def export(client, **query) -> list[dict[str, str]]:
 @pytest.fixture
 def org(alice) -> Organization:
     return organization_of(alice)
-
-
-def client_for(client, user):
-    client.force_login(user)
-    return client
 
 
 # --- Who may read it --------------------------------------------------------------------------

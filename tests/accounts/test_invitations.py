@@ -13,14 +13,7 @@ from django.utils import timezone
 
 from accounts import selectors, services
 from accounts.models import AuditEvent, Invitation, Membership, OutboundEmail, Role, User
-from tests.accounts.test_team import (
-    audit_mark,
-    audit_since,
-    invite,
-    only_entry,
-    page,
-    token_in,
-)
+from tests.accounts.team.conftest import audit_mark, audit_since, invite, only_entry, page, token_in
 from tests.conftest import PASSWORD, organization_of
 
 pytestmark = pytest.mark.django_db

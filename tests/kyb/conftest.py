@@ -1,5 +1,6 @@
 """An organization at each point of the road to production, built through the services."""
 
+import html
 from datetime import date
 from decimal import Decimal
 
@@ -31,6 +32,11 @@ OWNER = {
     "nationality": "SE",
     "ownership": Decimal("60"),
 }
+
+
+def text(response) -> str:
+    """The page as a reader sees it (entities such as &#x27; turned back into characters)."""
+    return html.unescape(response.content.decode())
 
 
 def production_app(user: User, name: str = "Alice live") -> App:
@@ -105,3 +111,16 @@ def reviewer(make_user) -> User:
     )
     give_two_factor(user)  # staff need two-factor log-in for the admin
     return User.objects.get(pk=user.pk)  # a fresh instance: permissions are cached per object
+
+
+@pytest.fixture
+def ready(alice, catalog):
+    """Alice's organization has taken steps 1 to 3: its KYB is next."""
+    request_access(alice)
+    return organization_of(alice)
+
+
+@pytest.fixture
+def owner_client(client, alice, ready):
+    client.force_login(alice)
+    return client

@@ -3,7 +3,6 @@ page keeps of what was typed, the Contact sales pre-fill, the "nobody owns 25 %"
 owners step, each step's status, the uploader's own file name, one date format, and a small,
 fixed number of queries per page."""
 
-import html
 import json
 import re
 from datetime import date
@@ -18,9 +17,9 @@ from kyb import selectors, services
 from kyb.models import BeneficialOwner, Director, KybDocument, KybStep, KybSubmission
 from kyb.uploads import MAX_DISPLAY_NAME, display_name
 from kyb.views import TYPED_KEY
-from tests.conftest import contact_sales, organization_of
+from tests.conftest import contact_sales
 from tests.kyb import files
-from tests.kyb.conftest import COMPANY, OWNER, complete_kyb, request_access
+from tests.kyb.conftest import COMPANY, OWNER, complete_kyb, text
 
 COMPANY_URL = "/kyb/company/"
 OWNERS_URL = "/kyb/owners/"
@@ -28,23 +27,6 @@ DIRECTORS_URL = "/kyb/directors/"
 DOCUMENTS_URL = "/kyb/documents/"
 REVIEW_URL = "/kyb/review/"
 STEP_URLS = [COMPANY_URL, OWNERS_URL, DIRECTORS_URL, DOCUMENTS_URL, REVIEW_URL]
-
-
-def text(response) -> str:
-    return html.unescape(response.content.decode())
-
-
-@pytest.fixture
-def ready(alice, catalog):
-    """Steps 1 to 3 are done (Contact sales as tests.conftest.contact_sales sends it)."""
-    request_access(alice)
-    return organization_of(alice)
-
-
-@pytest.fixture
-def owner_client(client, alice, ready):
-    client.force_login(alice)
-    return client
 
 
 def submission_of(organization) -> KybSubmission:

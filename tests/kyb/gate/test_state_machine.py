@@ -1,27 +1,17 @@
-"""The road to production is one state machine: Contact sales, Create a production app, Request
-production access, Complete KYB, in this order, then Tink's review.
+"""Any sequence of steps, edits and reviews: a Hypothesis state machine.
 
-Every order of the four steps is tried, through the services and through forged POSTs: a step
-is taken only once every step before it is done; otherwise it is refused with "<the first
-missing step> first." and nothing at all is recorded. A Hypothesis state machine then runs
-hundreds of sequences of steps, edits, reviews and decisions against a model of what each call
-must do, and checks after every call that no illegal state was reached.
+Part of tests.kyb.gate: The road to production is one state machine: Contact sales, Create a
+production app, Request production access, Complete KYB, in this order, then Tink's review.
 """
 
-from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from itertools import permutations
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.storage import storages
 from django.db import connection, transaction
-from django.db.models import Count
-from django.urls import reverse
-from django.utils.html import escape
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -33,360 +23,35 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from accounts.models import AuditEvent, Organization, OutboundEmail, User
+from accounts.models import User
 from apps import services as app_services
 from apps.models import App
 from kyb import documents as kyb_documents
-from kyb import gate, services
-from kyb.gate import StepState
+from kyb import services
 from kyb.models import (
     AccessStatus,
-    BeneficialOwner,
-    Director,
     DocumentKind,
     KybDocument,
-    KybReview,
     KybStatus,
     KybSubmission,
     ProductionAccessRequest,
 )
-from products.models import GoLiveStep, Product, ProductionGrant, SalesContact
+from products.models import GoLiveStep, Product
 from products.services import StepMissing
 from tests.conftest import contact_sales, organization_of
 from tests.kyb import files
-from tests.kyb.conftest import COMPANY, OWNER
-
-ORDER = tuple(GoLiveStep)
-ORDERS = list(permutations(ORDER))
-USE_CASE = "Categorise our customers' transactions."
-# A KYB counts as completed once it is submitted, whatever the review decides.
-KYB_COMPLETED = {KybStatus.SUBMITTED, KybStatus.APPROVED, KybStatus.REJECTED}
-# The products' statuses each KYB status allows (a product requested after the KYB was
-# approved is under review on its own; none can be requested once the KYB is rejected).
-ACCESS_WITH_KYB = {
-    None: {AccessStatus.REQUESTED},
-    KybStatus.DRAFT: {AccessStatus.REQUESTED},
-    KybStatus.SUBMITTED: {AccessStatus.UNDER_REVIEW},
-    KybStatus.CHANGES_REQUESTED: {AccessStatus.CHANGES_REQUESTED, AccessStatus.REQUESTED},
-    KybStatus.APPROVED: {AccessStatus.APPROVED, AccessStatus.UNDER_REVIEW, AccessStatus.REJECTED},
-    KybStatus.REJECTED: {AccessStatus.REJECTED},
-}
-# Every table a production step or a review writes to.
-RECORDS = (
-    SalesContact,
-    App,
-    ProductionAccessRequest,
-    ProductionAccessRequest.apps.through,
-    KybSubmission,
-    BeneficialOwner,
-    Director,
-    KybDocument,
-    KybReview,
-    ProductionGrant,
-    AuditEvent,
-    OutboundEmail,
+from tests.kyb.conftest import COMPANY
+from tests.kyb.gate.conftest import (
+    KYB_COMPLETED,
+    ORDER,
+    USE_CASE,
+    Road,
+    assert_road_holds,
+    expected_checklist,
+    recorded,
+    refusal,
+    road_of,
 )
-
-
-def order_id(order: tuple[GoLiveStep, ...]) -> str:
-    return "".join(str(ORDER.index(step) + 1) for step in order)
-
-
-def refusal(step: GoLiveStep) -> str:
-    return f"{step.label} first."
-
-
-def missing_before(step: GoLiveStep, done: list[GoLiveStep]) -> GoLiveStep | None:
-    """The first step before `step` that is not done: the one a refusal must name."""
-    return next((earlier for earlier in ORDER[: ORDER.index(step)] if earlier not in done), None)
-
-
-def recorded() -> dict[str, int]:
-    """How many rows each table of the road holds (one query), and how many KYB files exist."""
-    tables = [model._meta.db_table for model in RECORDS]
-    counts = ", ".join(
-        f"(SELECT COUNT(*) FROM {connection.ops.quote_name(table)})"  # noqa: S608 - our tables
-        for table in tables
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {counts}")
-        row = cursor.fetchone()
-    return {**dict(zip(tables, row, strict=True)), "kyb files": len(storages["kyb"].listdir("")[1])}
-
-
-@dataclass(frozen=True)
-class Road:
-    """One organization's road to production, as the database holds it."""
-
-    contacts: int
-    production_apps: int
-    sandbox_apps: int
-    requests: dict[str, str]  # product slug: access status
-    grants: frozenset[str]
-    kyb: str | None
-    legal_name: str
-    owners: int
-    directors: int
-    documents: tuple[str, ...]  # their kinds, sorted
-    decisions: tuple[str, ...]  # the review history, oldest first
-    checklist: tuple[tuple[StepState, str], ...]  # each step's state, and why if it is locked
-
-    @property
-    def facts(self) -> list[bool]:
-        """Whether each step's own fact holds, in the order of the road."""
-        return [
-            self.contacts > 0,
-            self.production_apps > 0,
-            bool(self.requests),
-            self.kyb in KYB_COMPLETED,
-        ]
-
-
-def road_of(organization: Organization) -> Road:
-    apps = Counter(App.objects.filter(organization=organization).values_list("app_type", flat=True))
-    submission = (
-        KybSubmission.objects.filter(organization=organization)
-        .annotate(
-            owner_count=Count("owners", distinct=True),
-            director_count=Count("directors", distinct=True),
-        )
-        .values("status", "legal_name", "owner_count", "director_count")
-        .first()
-    ) or {}
-    of_organization = {"submission__organization": organization}
-    return Road(
-        contacts=SalesContact.objects.filter(organization=organization).count(),
-        production_apps=apps[App.Type.PRODUCTION],
-        sandbox_apps=apps[App.Type.SANDBOX],
-        requests=dict(
-            ProductionAccessRequest.objects.filter(organization=organization).values_list(
-                "product__slug", "status"
-            )
-        ),
-        grants=frozenset(
-            ProductionGrant.objects.filter(organization=organization).values_list(
-                "product__slug", flat=True
-            )
-        ),
-        kyb=submission.get("status"),
-        legal_name=submission.get("legal_name", ""),
-        owners=submission.get("owner_count", 0),
-        directors=submission.get("director_count", 0),
-        documents=tuple(
-            sorted(KybDocument.objects.filter(**of_organization).values_list("kind", flat=True))
-        ),
-        decisions=tuple(
-            KybReview.objects.filter(**of_organization).values_list("decision", flat=True)
-        ),
-        checklist=tuple(
-            (step.state, step.reason if step.state == StepState.LOCKED else "")
-            for step in gate.go_live(organization).steps
-        ),
-    )
-
-
-def expected_checklist(facts: list[bool]) -> tuple[tuple[StepState, str], ...]:
-    """The steps done, then the next one, then the locked ones, each naming the missing step."""
-    rows = []
-    for index, fact in enumerate(facts):
-        missing = next((ORDER[i] for i in range(index) if not facts[i]), None)
-        if missing is not None:
-            rows.append((StepState.LOCKED, refusal(missing)))
-        else:
-            rows.append((StepState.DONE if fact else StepState.NEXT, ""))
-    return tuple(rows)
-
-
-def assert_road_holds(road: Road) -> None:
-    """Each fact of the road holds only if the facts before it hold, and the checklist shows
-    exactly those facts; the products follow their KYB; only an approved request has a grant;
-    the KYB reached its status through TRANSITIONS, each move recorded in its history."""
-    facts = road.facts
-    for index, fact in enumerate(facts):
-        if fact:
-            missing = [ORDER[i].label for i in range(index) if not facts[i]]
-            assert not missing, f"{ORDER[index].label} holds without {missing}"
-    assert road.kyb is None or road.requests, "a KYB exists without a production access request"
-    assert road.checklist == expected_checklist(facts)
-
-    kyb = KybStatus(road.kyb) if road.kyb else None
-    assert set(road.requests.values()) <= ACCESS_WITH_KYB[kyb], road
-    approved = {slug for slug, status in road.requests.items() if status == AccessStatus.APPROVED}
-    assert road.grants == approved, "a grant without an approved request, or the other way round"
-    assert not approved or kyb == KybStatus.APPROVED, road
-
-    status = KybStatus.DRAFT
-    for decision in road.decisions:
-        assert decision in services.TRANSITIONS[status], f"{status} became {decision}"
-        status = KybStatus(decision)
-    assert status == (kyb or KybStatus.DRAFT), "a status changed without its history entry"
-
-
-# --- Every order, through the services -------------------------------------------------------
-
-
-def service_calls(user: User, step: GoLiveStep, sandbox: App) -> list[Callable[[], object]]:
-    """The service calls that take `step`, in the order a user makes them."""
-    organization = organization_of(user)
-    if step == GoLiveStep.CONTACT_SALES:
-        return [lambda: contact_sales(user)]
-    if step == GoLiveStep.PRODUCTION_APP:
-        return [
-            lambda: app_services.app_create(
-                organization=organization,
-                name="Alice live",
-                display_name="Alice Fintech",
-                app_type=App.Type.PRODUCTION,
-                created_by=user,
-            )
-        ]
-    if step == GoLiveStep.PRODUCTION_ACCESS:
-        # Without a production app, the organization's sandbox app is the best a caller can do.
-        apps = list(organization.apps.filter(app_type=App.Type.PRODUCTION)) or [sandbox]
-        return [
-            lambda: services.production_access_request(
-                organization=organization,
-                product=Product.objects.get(slug="transactions"),
-                apps=apps,
-                use_case=USE_CASE,
-                requested_by=user,
-            )
-        ]
-    documents = [
-        lambda kind=kind: kyb_documents.kyb_document_add(
-            organization=organization,
-            uploaded_by=user,
-            kind=kind,
-            upload=files.upload(f"{kind}.pdf", files.pdf()),
-        )
-        for kind in DocumentKind
-    ]
-    return [
-        lambda: services.kyb_company_update(organization=organization, updated_by=user, **COMPANY),
-        lambda: services.beneficial_owner_add(organization=organization, added_by=user, **OWNER),
-        lambda: services.director_add(
-            organization=organization, added_by=user, full_name="Bo Berg", nationality="SE"
-        ),
-        *documents,
-        lambda: services.kyb_submit(organization=organization, submitted_by=user),
-    ]
-
-
-@pytest.mark.parametrize("order", ORDERS, ids=order_id)
-def test_a_service_takes_a_step_only_after_every_step_before_it(order, alice, sandbox_app):
-    # A real app of the organization, just not a production one, for the refused requests.
-    organization, sandbox = organization_of(alice), sandbox_app
-    done: list[GoLiveStep] = []
-    for step in order:
-        missing = missing_before(step, done)
-        before = recorded()
-        for call in service_calls(alice, step, sandbox):
-            if missing is None:
-                call()
-                continue
-            with pytest.raises(StepMissing) as refused:
-                call()
-            assert refused.value.step == missing
-            assert refused.value.code == "step_missing"
-            assert refused.value.messages == [refusal(missing)]
-        if missing is None:
-            done.append(step)
-            assert recorded() != before
-        else:
-            assert recorded() == before, f"{step.label} was refused but recorded something"
-        road = road_of(organization)
-        assert_road_holds(road)
-        assert road.facts == [step in done for step in ORDER]
-    assert done == list(ORDER[: len(done)])
-
-
-# --- Every order, through forged POSTs -------------------------------------------------------
-
-
-@dataclass
-class Post:
-    url: str
-    data: dict
-    # Where the page shows a refusal of this POST: the form's errors, or the submit errors.
-    errors: Callable[[dict], list[str]]
-
-
-def _non_field_errors(form_name: str) -> Callable[[dict], list[str]]:
-    return lambda context: list(context[form_name].non_field_errors())
-
-
-def forged_posts(user: User, step: GoLiveStep, sandbox: App) -> list[Post]:
-    """The POSTs that take `step`, with valid data, as a script would send them at any time."""
-    organization = organization_of(user)
-    if step == GoLiveStep.CONTACT_SALES:
-        data = {
-            "company_name": "Alice Fintech AB",
-            "work_email": user.email,
-            "country": "SE",
-            "website": "https://alice.example",
-            "products": [Product.objects.get(slug="transactions").pk],
-            "monthly_volume": "1k_10k",
-            "message": "We would like to go live in the spring.",
-        }
-        return [Post(reverse("products:contact_sales"), data, _non_field_errors("form"))]
-    if step == GoLiveStep.PRODUCTION_APP:
-        data = {"name": "Alice live", "display_name": "Alice Fintech", "app_type": "production"}
-        return [Post(reverse("apps:create"), data, _non_field_errors("form"))]
-    if step == GoLiveStep.PRODUCTION_ACCESS:
-        app = organization.apps.filter(app_type=App.Type.PRODUCTION).first() or sandbox
-        url = reverse("kyb:production_access_request", args=["transactions"])
-        return [Post(url, {"apps": [app.pk], "use_case": USE_CASE}, _non_field_errors("form"))]
-    owner = {**OWNER, "date_of_birth": OWNER["date_of_birth"].isoformat()}
-    documents = [
-        Post(
-            reverse("kyb:documents"),
-            {"kind": kind, "file": files.upload(f"{kind}.pdf", files.pdf())},
-            _non_field_errors("document_form"),
-        )
-        for kind in DocumentKind
-    ]
-    return [
-        Post(reverse("kyb:company"), COMPANY, _non_field_errors("company_form")),
-        Post(reverse("kyb:owners"), owner, _non_field_errors("owner_form")),
-        Post(
-            reverse("kyb:directors"),
-            {"full_name": "Bo Berg", "nationality": "SE"},
-            _non_field_errors("director_form"),
-        ),
-        *documents,
-        Post(reverse("kyb:submit"), {}, lambda context: list(context["submit_errors"])),
-    ]
-
-
-@pytest.mark.parametrize("order", ORDERS, ids=order_id)
-def test_a_forged_post_takes_a_step_only_after_every_step_before_it(
-    order, alice, alice_client, sandbox_app
-):
-    organization, sandbox = organization_of(alice), sandbox_app
-    done: list[GoLiveStep] = []
-    for step in order:
-        missing = missing_before(step, done)
-        before = recorded()
-        for post in forged_posts(alice, step, sandbox):
-            response = alice_client.post(post.url, post.data)
-            if missing is None:
-                assert response.status_code == 302, (post.url, response.status_code)
-                continue
-            assert response.status_code in (200, 400), (post.url, response.status_code)
-            assert post.errors(response.context) == [refusal(missing)], post.url
-            assert escape(refusal(missing)) in response.content.decode()
-        if missing is None:
-            done.append(step)
-            assert recorded() != before
-        else:
-            assert recorded() == before, f"a forged {step.label} recorded something"
-        road = road_of(organization)
-        assert_road_holds(road)
-        assert road.facts == [step in done for step in ORDER]
-    assert done == list(ORDER[: len(done)])
-
-
-# --- Any sequence of steps, edits and reviews: a Hypothesis state machine ---------------------
 
 SEQUENCES = 500
 STEPS = 8  # rules a sequence takes at most, after its start on the road
