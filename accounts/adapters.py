@@ -89,7 +89,7 @@ class AccountAdapter(DefaultAccountAdapter):
         secures the account for the address it goes to (accounts.secure_links)."""
         email = email or EmailAddress.objects.get_primary_email(user) or user.email
         token = secure_link_token(user=user, address=email)
-        secure_url = console_url(reverse("account_secure", args=[token]))
+        secure_url = console_url(reverse("accounts:account_secure", args=[token]))
         context = {**(context or {}), "secure_url": secure_url}
         super().send_notification_mail(template_prefix, user, context, email=email)
 
@@ -106,7 +106,7 @@ class AccountAdapter(DefaultAccountAdapter):
         return console_url(super().get_email_confirmation_url(request, emailconfirmation))
 
     def get_password_change_redirect_url(self, request: HttpRequest) -> str:
-        return reverse("settings_index")
+        return reverse("accounts:settings_index")
 
 
 class MFAAdapter(DefaultMFAAdapter):

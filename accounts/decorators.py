@@ -30,15 +30,17 @@ def organization_required(action: str) -> Callable:
     return decorator
 
 
-def post_only(landing: str) -> Callable:
+def post_only(landing: str | Callable[..., str]) -> Callable:
     """A view that only takes a form's POST; opening its URL (a reload, a shared link) lands
-    on the page named `landing` instead of a bare 405."""
+    on the page where the form lives instead of a bare 405: the URL name `landing`, or what
+    `landing(request, *args, **kwargs)` returns (a page of the app the view is given, say)."""
 
     def decorator(view: Callable) -> Callable:
         @wraps(view)
         def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
             if request.method in ("GET", "HEAD"):
-                return redirect(landing)
+                where = landing(request, *args, **kwargs) if callable(landing) else landing
+                return redirect(where)
             return require_POST(view)(request, *args, **kwargs)
 
         return wrapper

@@ -24,7 +24,7 @@ def invitation_send(*, invitation: Invitation, token: str) -> OutboundEmail:
             "organization": invitation.organization,
             "inviter": invitation.invited_by,
             "role": invitation.get_role_display(),
-            "accept_url": absolute_url("invitation", token),
+            "accept_url": absolute_url("accounts:invitation", token),
             "expires_at": invitation.expires_at,
         },
     )

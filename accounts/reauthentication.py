@@ -53,7 +53,7 @@ def cancel_url(next_url: str | None) -> str:
     """Where "Cancel" on "Confirm it's you" goes: back to `next` when it is a path of this
     site (never another host, nor a scheme-relative //host), to the page that leads to it
     when `next` itself asks again, else to Settings."""
-    settings_page = reverse("settings_index")
+    settings_page = reverse("accounts:settings_index")
     if not next_url or not next_url.startswith("/"):
         return settings_page
     if not url_has_allowed_host_and_scheme(next_url, allowed_hosts=set()):

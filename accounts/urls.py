@@ -3,17 +3,19 @@ from django.urls import path
 from . import views
 from .views import audit, invitations, secure, settings, team, two_factor
 
+app_name = "accounts"
+
 urlpatterns = [
     path("team/", team.team_index, name="team_index"),
-    path("team/invite/", team.invitation_create, name="team_invite"),
-    path("team/invitations/<id:pk>/resend/", team.invitation_resend, name="team_invitation_resend"),
-    path("team/invitations/<id:pk>/cancel/", team.invitation_cancel, name="team_invitation_cancel"),
-    path("team/members/<id:pk>/role/", team.member_role_change, name="team_member_role"),
-    path("team/members/<id:pk>/remove/", team.member_remove, name="team_member_remove"),
-    path("team/leave/", team.membership_leave, name="team_leave"),
-    path("team/transfer/", team.ownership_transfer, name="team_transfer"),
-    path("team/two-factor/", team.two_factor_requirement, name="team_two_factor"),
-    path("team/delete/", team.organization_delete, name="team_delete"),
+    path("team/invite/", team.invitation_create, name="invitation_create"),
+    path("team/invitations/<id:pk>/resend/", team.invitation_resend, name="invitation_resend"),
+    path("team/invitations/<id:pk>/cancel/", team.invitation_cancel, name="invitation_cancel"),
+    path("team/members/<id:pk>/role/", team.member_role_change, name="member_role_change"),
+    path("team/members/<id:pk>/remove/", team.member_remove, name="member_remove"),
+    path("team/leave/", team.membership_leave, name="membership_leave"),
+    path("team/transfer/", team.ownership_transfer, name="ownership_transfer"),
+    path("team/two-factor/", team.two_factor_requirement, name="two_factor_requirement"),
+    path("team/delete/", team.organization_delete, name="organization_delete"),
     path("team/organization/", team.organization_settings, name="organization_settings"),
     path("organizations/switch/", team.organization_switch, name="organization_switch"),
     path("invitations/<str:token>/", invitations.invitation, name="invitation"),
@@ -28,6 +30,6 @@ urlpatterns = [
     path(
         "accounts/verification/resend/",
         views.resend_verification,
-        name="account_resend_verification",
+        name="resend_verification",
     ),
 ]

@@ -11,7 +11,7 @@ from django.views.decorators.debug import sensitive_post_parameters, sensitive_v
 from django.views.decorators.http import require_http_methods
 
 from accounts import permissions
-from accounts.decorators import organization_required, role_of
+from accounts.decorators import organization_required, post_only, role_of
 from accounts.reauthentication import password_again
 from products import selectors as product_selectors
 
@@ -220,11 +220,14 @@ def client_secret_revoke(request: HttpRequest, app: App, secret_id: int) -> Http
     return _page(request, "apps/client_secret_revoke.html", app, "api_client", secret=secret)
 
 
+def _api_client_tab(request: HttpRequest, app: App, *args, **kwargs) -> str:
+    """Where the forms of the API client tab live."""
+    return reverse("apps:api_client", kwargs={"client_id": app.client_id})
+
+
 @app_required("redirect_uri.change")
-@require_http_methods(["GET", "POST"])
+@post_only(_api_client_tab)
 def redirect_uri_add(request: HttpRequest, app: App) -> HttpResponse:
-    if request.method == "GET":  # the form lives on the API client tab
-        return redirect("apps:api_client", client_id=app.client_id)
     form = RedirectURIForm(request.POST)
     if form.is_valid():
         try:
@@ -243,12 +246,21 @@ def redirect_uri_add(request: HttpRequest, app: App) -> HttpResponse:
     return _api_client_page(request, app, form)
 
 
+def _redirect_uri_of(app: App, uri_id: int) -> RedirectURI:
+    return get_object_or_404(RedirectURI.objects.select_related("app"), app=app, pk=uri_id)
+
+
+def _redirect_uri_tab(request: HttpRequest, app: App, uri_id: int) -> str:
+    """Removing takes the button on the API client tab; a URI that isn't the app's is a 404
+    either way."""
+    _redirect_uri_of(app, uri_id)
+    return _api_client_tab(request, app)
+
+
 @app_required("redirect_uri.change")
-@require_http_methods(["GET", "POST"])
+@post_only(_redirect_uri_tab)
 def redirect_uri_remove(request: HttpRequest, app: App, uri_id: int) -> HttpResponse:
-    redirect_uri = get_object_or_404(RedirectURI.objects.select_related("app"), app=app, pk=uri_id)
-    if request.method == "GET":  # removing takes the button on the API client tab
-        return redirect("apps:api_client", client_id=app.client_id)
+    redirect_uri = _redirect_uri_of(app, uri_id)
     services.redirect_uri_remove(redirect_uri=redirect_uri, removed_by=request.user)
     messages.success(
         request, f"Redirect URI {redirect_uri.uri} removed.", extra_tags="section:redirect-uris"

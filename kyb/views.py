@@ -1,5 +1,4 @@
 import json
-from collections.abc import Callable
 from uuid import UUID
 
 from cryptography.fernet import InvalidToken
@@ -277,16 +276,6 @@ def _kyb_page(request: HttpRequest, step: KybStep, *, status: int = 200, **bound
     return render(request, f"kyb/kyb_{step}.html", context, status=status)
 
 
-def _saved(form: BaseForm, save: Callable[[], object]) -> bool:
-    """Call the service; its ValidationError goes back onto the form."""
-    try:
-        save()
-    except ValidationError as error:
-        form.add_error(None, error)
-        return False
-    return True
-
-
 def _refuse_if_too_early(request: HttpRequest, form: BaseForm) -> None:
     """A forged POST before step 3 names the missing step, not a form field."""
     try:
@@ -318,19 +307,19 @@ def kyb_company(request: HttpRequest) -> HttpResponse:
         return _kyb_page(request, KybStep.COMPANY)
     _require_edit(request)
     form = KybCompanyForm(request.POST)
-    if form.is_valid():
-        data = {**form.cleaned_data, "country": form.cleaned_data["country"] or ""}
-        if _saved(
-            form,
-            lambda: services.kyb_company_update(
-                organization=request.organization, updated_by=request.user, **data
-            ),
-        ):
-            messages.success(request, "Company details saved.")
-            return redirect(_destination(request, KybStep.COMPANY))
-    else:
+    if not form.is_valid():
         _refuse_if_too_early(request, form)
-    return _kyb_page(request, KybStep.COMPANY, status=400, company_form=form)
+        return _kyb_page(request, KybStep.COMPANY, status=400, company_form=form)
+    data = {**form.cleaned_data, "country": form.cleaned_data["country"] or ""}
+    try:
+        services.kyb_company_update(
+            organization=request.organization, updated_by=request.user, **data
+        )
+    except ValidationError as error:
+        form.add_error(None, error)
+        return _kyb_page(request, KybStep.COMPANY, status=400, company_form=form)
+    messages.success(request, "Company details saved.")
+    return redirect(_destination(request, KybStep.COMPANY))
 
 
 @organization_required("kyb.view")
@@ -347,15 +336,17 @@ def kyb_owners(request: HttpRequest) -> HttpResponse:
     adding = request.POST.get("action") == "add" or owner_form.has_input()
     if adding and not owner_form.is_valid():
         _refuse_if_too_early(request, owner_form)
-    elif _saved(
-        owner_form if adding else answer_form,
-        lambda: _save_owners(request, answer_form, owner_form if adding else None),
-    ):
-        if adding:
-            messages.success(request, "Beneficial owner added.")
-        if _stays(request, adding):
-            return redirect(f"{_step_url(KybStep.OWNERS)}#step")
-        return redirect(_destination(request, KybStep.OWNERS))
+    else:
+        try:
+            _save_owners(request, answer_form, owner_form if adding else None)
+        except ValidationError as error:
+            (owner_form if adding else answer_form).add_error(None, error)
+        else:
+            if adding:
+                messages.success(request, "Beneficial owner added.")
+            if _stays(request, adding):
+                return redirect(f"{_step_url(KybStep.OWNERS)}#step")
+            return redirect(_destination(request, KybStep.OWNERS))
     return _kyb_page(
         request, KybStep.OWNERS, status=400, answer_form=answer_form, owner_form=owner_form
     )
@@ -381,14 +372,11 @@ def _save_owners(
 @organization_required("kyb.edit")
 @_form_action
 def owner_remove(request: HttpRequest, owner_id: int) -> HttpResponse:
-    return _kyb_remove(
-        request,
-        KybStep.OWNERS,
-        lambda: services.beneficial_owner_remove(
-            organization=request.organization, owner_id=owner_id
-        ),
-        "Beneficial owner removed.",
-    )
+    try:
+        services.beneficial_owner_remove(organization=request.organization, owner_id=owner_id)
+    except ValidationError as error:
+        return _not_removed(request, KybStep.OWNERS, error)
+    return _removed(request, KybStep.OWNERS, "Beneficial owner removed.")
 
 
 @organization_required("kyb.view")
@@ -403,44 +391,42 @@ def kyb_directors(request: HttpRequest) -> HttpResponse:
         return redirect(_destination(request, KybStep.DIRECTORS))
     if not form.is_valid():
         _refuse_if_too_early(request, form)
-    elif _saved(
-        form,
-        lambda: services.director_add(
+        return _kyb_page(request, KybStep.DIRECTORS, status=400, director_form=form)
+    try:
+        services.director_add(
             organization=request.organization, added_by=request.user, **form.cleaned_data
-        ),
-    ):
-        messages.success(request, "Director added.")
-        if _stays(request, adding):
-            return redirect(f"{_step_url(KybStep.DIRECTORS)}#step")
-        return redirect(_destination(request, KybStep.DIRECTORS))
-    return _kyb_page(request, KybStep.DIRECTORS, status=400, director_form=form)
+        )
+    except ValidationError as error:
+        form.add_error(None, error)
+        return _kyb_page(request, KybStep.DIRECTORS, status=400, director_form=form)
+    messages.success(request, "Director added.")
+    if _stays(request, adding):
+        return redirect(f"{_step_url(KybStep.DIRECTORS)}#step")
+    return redirect(_destination(request, KybStep.DIRECTORS))
 
 
 @organization_required("kyb.edit")
 @_form_action
 def director_remove(request: HttpRequest, director_id: int) -> HttpResponse:
-    return _kyb_remove(
-        request,
-        KybStep.DIRECTORS,
-        lambda: services.director_remove(
-            organization=request.organization, director_id=director_id
-        ),
-        "Director removed.",
-    )
-
-
-def _kyb_remove(request: HttpRequest, step: KybStep, remove, message: str) -> HttpResponse:
-    """Remove, then back to the step's list, with what was typed on its page still there."""
     try:
-        remove()
+        services.director_remove(organization=request.organization, director_id=director_id)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        if request.POST.get("file"):
-            # The form was sent without its file (the Remove button's formenctype).
-            message += " The file you chose wasn't uploaded: choose it again."
-        messages.success(request, message)
-        _keep_typed(request, step)
+        return _not_removed(request, KybStep.DIRECTORS, error)
+    return _removed(request, KybStep.DIRECTORS, "Director removed.")
+
+
+def _removed(request: HttpRequest, step: KybStep, message: str) -> HttpResponse:
+    """Back to the step's list after a removal, with what was typed on its page still there."""
+    if request.POST.get("file"):
+        # The form was sent without its file (the Remove button's formenctype).
+        message += " The file you chose wasn't uploaded: choose it again."
+    messages.success(request, message)
+    _keep_typed(request, step)
+    return redirect(f"{_step_url(step)}#step")
+
+
+def _not_removed(request: HttpRequest, step: KybStep, error: ValidationError) -> HttpResponse:
+    messages.error(request, " ".join(error.messages))
     return redirect(f"{_step_url(step)}#step")
 
 
@@ -466,33 +452,31 @@ def kyb_documents(request: HttpRequest) -> HttpResponse:
         return redirect(_destination(request, KybStep.DOCUMENTS))
     if not form.is_valid():
         _refuse_if_too_early(request, form)
-    elif _saved(
-        form,
-        lambda: documents.kyb_document_add(
+        return _kyb_page(request, KybStep.DOCUMENTS, status=400, document_form=form)
+    try:
+        documents.kyb_document_add(
             organization=request.organization,
             uploaded_by=request.user,
             kind=form.cleaned_data["kind"],
             upload=form.cleaned_data["file"],
-        ),
-    ):
-        messages.success(request, "Document uploaded.")
-        if _stays(request, uploading):
-            return redirect(f"{_step_url(KybStep.DOCUMENTS)}#step")
-        return redirect(_destination(request, KybStep.DOCUMENTS))
-    return _kyb_page(request, KybStep.DOCUMENTS, status=400, document_form=form)
+        )
+    except ValidationError as error:
+        form.add_error(None, error)
+        return _kyb_page(request, KybStep.DOCUMENTS, status=400, document_form=form)
+    messages.success(request, "Document uploaded.")
+    if _stays(request, uploading):
+        return redirect(f"{_step_url(KybStep.DOCUMENTS)}#step")
+    return redirect(_destination(request, KybStep.DOCUMENTS))
 
 
 @organization_required("kyb.edit")
 @_form_action
 def document_remove(request: HttpRequest, document_id: UUID) -> HttpResponse:
-    return _kyb_remove(
-        request,
-        KybStep.DOCUMENTS,
-        lambda: documents.kyb_document_remove(
-            organization=request.organization, document_id=document_id
-        ),
-        "Document removed.",
-    )
+    try:
+        documents.kyb_document_remove(organization=request.organization, document_id=document_id)
+    except ValidationError as error:
+        return _not_removed(request, KybStep.DOCUMENTS, error)
+    return _removed(request, KybStep.DOCUMENTS, "Document removed.")
 
 
 @organization_required("kyb.view")

@@ -26,17 +26,17 @@ PUBLIC = {
     "account_reset_password_from_key_done",
     "account_confirm_email",
     "account_email_verification_sent",
-    "account_resend_verification",
+    "accounts:resend_verification",
     # Where allauth sends an inactive (deactivated) user who tried to log in; that user is
     # never logged in, so the page must be public. It says only that the account is inactive.
     "account_inactive",
     # An invitation link: the invited person may have no account yet. It shows only the
     # organization, the role and who invited, and only to someone holding the link.
-    "invitation",
+    "accounts:invitation",
     # The "Secure your account" link of a security notice: its owner may be locked out by
     # then. Without a valid signed link it shows only that the link isn't valid.
-    "account_secure",
-    "account_secure_done",
+    "accounts:account_secure",
+    "accounts:account_secure_done",
     # The Tink API: clients authenticate with their credentials, not a session.
     "api:token",
     "api:introspect",
@@ -141,6 +141,6 @@ def test_the_front_door_sends_a_visitor_to_log_in(client):
 @pytest.mark.django_db
 def test_a_logged_in_user_gets_past_the_login_redirect(alice_client):
     """The other half of the spec: a private console page is served to a verified user."""
-    for name in ("home", "apps:list", "kyb:products", "settings_index"):
+    for name in ("home", "apps:list", "kyb:products", "accounts:settings_index"):
         response = alice_client.get(reverse(name))
         assert response.status_code == 200, name

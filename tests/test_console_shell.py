@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
         ("apps:list", "Apps"),
         ("kyb:go_live", "Go live"),
         ("kyb:products", "Products"),
-        ("settings_index", "Settings"),
+        ("accounts:settings_index", "Settings"),
     ],
 )
 def test_the_navigation_marks_the_current_section(alice_client, url_name, label):

@@ -313,7 +313,7 @@ def hostile_client(client) -> Client:
 
 # The forms the issue found raising OverflowError on SQLite: the sweep must reach them.
 REPORTED = {
-    "organization_switch": "organization",
+    "accounts:organization_switch": "organization",
     "products:contact_sales": "products",
     "kyb:production_access_request": "apps",
 }
@@ -381,7 +381,7 @@ def urls_with_ids(values: dict[str, str], id_value: str) -> list[tuple[str, str,
 
 def test_the_walk_finds_ids_in_urls():
     names = {name for name, _, own in urls_with_ids({}, "1") if own}
-    assert {"apps:client_secret_revoke", "team_member_role", "kyb:owner_remove"} <= names
+    assert {"apps:client_secret_revoke", "accounts:member_role_change", "kyb:owner_remove"} <= names
 
 
 @pytest.mark.parametrize("id_value", ["9223372036854775808", "99999999999999999999999"])

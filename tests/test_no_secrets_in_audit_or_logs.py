@@ -141,9 +141,11 @@ def test_the_audit_log_logs_and_outbox_hold_no_secret(
     # An invitation, sent from the Team page; the invitee signs up from the emailed link,
     # which then no longer works.
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("team_invite"), {"email": "bob@example.com", "role": "developer"})
+        client.post(
+            reverse("accounts:invitation_create"), {"email": "bob@example.com", "role": "developer"}
+        )
     hidden["invitation_token"] = re.search(r"/invitations/([^/\s]+)/", mailoutbox[-1].body)[1]
-    link = reverse("invitation", args=[hidden["invitation_token"]])
+    link = reverse("accounts:invitation", args=[hidden["invitation_token"]])
     invitee = type(client)()
     assert invitee.get(link).status_code == 200
     with django_capture_on_commit_callbacks(execute=True):

@@ -39,7 +39,7 @@ def account_secure(request: HttpRequest, token: str) -> HttpResponse:
             if reset.is_valid():
                 reset.save(request)
             request.session["account_secured_email"] = user.email
-            return redirect("account_secure_done")
+            return redirect("accounts:account_secure_done")
     context = {"link": link, "problem": problem}
     return render(request, "account/secure.html", context, status=400 if problem else 200)
 

@@ -16,9 +16,10 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET
 
 from .. import selectors, services
+from ..decorators import post_only
 from ..forms import AccountDeleteForm
 from ..reauthentication import password_again
 
@@ -56,12 +57,10 @@ def settings_index(request: HttpRequest) -> HttpResponse:
 
 
 @sensitive_post_parameters("password")
-@require_http_methods(["GET", "POST"])
+@post_only("accounts:settings_index")  # a reload or a shared link: the form lives on the page
 def account_delete(request: HttpRequest) -> HttpResponse:
     """Delete the account after the password is typed again; the last owner of a team is
     refused (accounts.selectors.account_delete_problem). Logs out and lands on the log-in page."""
-    if request.method == "GET":  # a reload or a shared link: the form lives on the page
-        return redirect("settings_index")
     user = request.user
     form = AccountDeleteForm(request.POST, auto_id="delete-%s")
     if form.is_valid():

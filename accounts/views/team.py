@@ -30,7 +30,7 @@ from ..models import Invitation, Membership, Role
 # The permission table in words, for the Team page's roles table.
 
 
-_form_action = post_only("team_index")
+_form_action = post_only("accounts:team_index")
 
 
 def _has_two_factor(request: HttpRequest) -> bool:
@@ -150,7 +150,7 @@ def _refused(request: HttpRequest, error: ValidationError) -> HttpResponse:
 
 
 def _done(
-    request: HttpRequest, message: str, anchor: str = "members", page: str = "team_index"
+    request: HttpRequest, message: str, anchor: str = "members", page: str = "accounts:team_index"
 ) -> HttpResponse:
     """Back to the section that changed, where its message shows."""
     messages.success(request, message, extra_tags=f"section:{anchor}")
@@ -321,7 +321,7 @@ def two_factor_requirement(request: HttpRequest) -> HttpResponse:
         if required
         else "Two-factor log-in is no longer required.",
         "two-factor",
-        page="organization_settings",
+        page="accounts:organization_settings",
     )
 
 

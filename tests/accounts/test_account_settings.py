@@ -18,8 +18,8 @@ from tests.conftest import PASSWORD, organization_of, reauthenticate
 pytestmark = pytest.mark.django_db
 
 BASE = "http://testserver-base"
-SETTINGS = reverse("settings_index")
-DELETE = reverse("account_delete")
+SETTINGS = reverse("accounts:settings_index")
+DELETE = reverse("accounts:account_delete")
 EMAIL = reverse("account_email")
 CHANGE_PASSWORD = reverse("account_change_password")
 SESSIONS = reverse("usersessions_list")

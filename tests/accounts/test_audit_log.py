@@ -15,8 +15,8 @@ from tests.conftest import client_for, organization_of
 
 pytestmark = pytest.mark.django_db
 
-LOG = reverse("audit_log")
-EXPORT = reverse("audit_export")
+LOG = reverse("accounts:audit_log")
+EXPORT = reverse("accounts:audit_export")
 FORMULA_STARTS = ["=", "+", "-", "@", "\t", "\r"]
 
 
@@ -188,10 +188,8 @@ def test_an_empty_result_says_so(alice_client, org):
 
 def test_the_page_links_back_to_the_team_page(alice_client):
     page = alice_client.get(LOG).content.decode()
-    assert (
-        f'<nav class="breadcrumbs" aria-label="Breadcrumb"><a href="{reverse("team_index")}"'
-        in (page)
-    )
+    team = reverse("accounts:team_index")
+    assert f'<nav class="breadcrumbs" aria-label="Breadcrumb"><a href="{team}"' in page
 
 
 # --- Filters ----------------------------------------------------------------------------------
@@ -525,5 +523,5 @@ def test_the_team_page_links_the_audit_log_for_those_who_may_read_it(
 ):
     user = alice if role == "owner" else add_member(organization_of(alice), role)
     client.force_login(user)
-    page = client.get(reverse("team_index")).content.decode()
-    assert (f'href="{reverse("audit_log")}"' in page) is linked
+    page = client.get(reverse("accounts:team_index")).content.decode()
+    assert (f'href="{reverse("accounts:audit_log")}"' in page) is linked

@@ -76,7 +76,7 @@ def test_an_address_longer_than_a_mailbox_is_refused_with_a_message(client):
         ("account_login", "login"),
         ("account_login", "password"),
         ("account_reset_password", "email"),
-        ("account_resend_verification", "email"),
+        ("accounts:resend_verification", "email"),
     ],
 )
 def test_other_public_forms_answer_odd_values_without_a_server_error(

@@ -109,7 +109,7 @@ def test_resend_verification_sends_a_new_link_to_an_unverified_address(
     make_user("dana@example.com", verified=False)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            reverse("account_resend_verification"), {"email": "dana@example.com"}
+            reverse("accounts:resend_verification"), {"email": "dana@example.com"}
         )
     assert response["Location"] == reverse("account_email_verification_sent")
     (message,) = mail.outbox
@@ -122,14 +122,14 @@ def test_resend_verification_answers_alike_and_sends_nothing_otherwise(
     client, alice, email, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("account_resend_verification"), {"email": email})
+        response = client.post(reverse("accounts:resend_verification"), {"email": email})
     assert response.status_code == 302
     assert response["Location"] == reverse("account_email_verification_sent")
     assert mail.outbox == []
 
 
 def test_resend_verification_refuses_a_malformed_address(client):
-    response = client.post(reverse("account_resend_verification"), {"email": "nope"})
+    response = client.post(reverse("accounts:resend_verification"), {"email": "nope"})
     assert response.status_code == 200
     assert b"Enter a valid email address." in response.content
 
@@ -140,7 +140,7 @@ def test_resend_verification_is_limited_per_address(
     make_user("dana@example.com", verified=False)
     with django_capture_on_commit_callbacks(execute=True):
         for _ in range(3):
-            client.post(reverse("account_resend_verification"), {"email": "dana@example.com"})
+            client.post(reverse("accounts:resend_verification"), {"email": "dana@example.com"})
     assert len(mail.outbox) == 1
 
 

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 RECOVERY_CODES = reverse("mfa_view_recovery_codes")
 REAUTHENTICATE = reverse("account_reauthenticate")
-SETTINGS = reverse("settings_index")
+SETTINGS = reverse("accounts:settings_index")
 MFA_INDEX = reverse("mfa_index")
 
 

@@ -544,8 +544,8 @@ def sent_to_set_up(response) -> bool:
         reverse("apps:list"),
         reverse("apps:create"),
         reverse("kyb:products"),
-        reverse("team_index"),
-        reverse("settings_index"),
+        reverse("accounts:team_index"),
+        reverse("accounts:settings_index"),
         reverse("usersessions_list"),
         reverse("account_change_password"),
     ],
@@ -724,7 +724,7 @@ def test_every_two_factor_page_is_labelled_titled_and_free_of_inline_code(client
         ("usersessions_list", {}),
         ("account_email", {}),
         ("account_change_password", {}),
-        ("settings_index", {}),
+        ("accounts:settings_index", {}),
     ]
     problems = []
     for name, kwargs in names:
@@ -757,7 +757,7 @@ def test_a_pending_email_change_is_explained_and_can_be_cancelled_under_the_requ
 
 # --- Back where they were going, after the setup ----------------------------------------------
 
-CONTINUE = reverse("two_factor_continue")
+CONTINUE = reverse("accounts:two_factor_continue")
 ADMIN_PAGE = "/admin/kyb/kybsubmission/?status=submitted"
 
 

@@ -29,7 +29,7 @@ OWNER_EMAIL = "alice@example.com"
 NOT_VISITED = {
     "account_logout",
     "analytics:csv",
-    "audit_export",
+    "accounts:audit_export",
     "kyb:document_download",
     "mfa_download_recovery_codes",
 }

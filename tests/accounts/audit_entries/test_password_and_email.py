@@ -104,7 +104,7 @@ def test_verifying_the_first_address_of_a_sign_up_is_no_email_change(
 ):
     make_user("new@example.com", verified=False, organization="New Co")
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("account_resend_verification"), {"email": "new@example.com"})
+        client.post(reverse("accounts:resend_verification"), {"email": "new@example.com"})
     before = last_id()
 
     response = client.post(confirm_link(mailoutbox))

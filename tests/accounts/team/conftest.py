@@ -10,8 +10,8 @@ from accounts.models import AuditEvent, Membership, Role
 from tests.conftest import organization_of
 
 BASE_URL = "http://testserver-base"
-TEAM = reverse("team_index")
-INVITE = reverse("team_invite")
+TEAM = reverse("accounts:team_index")
+INVITE = reverse("accounts:invitation_create")
 LINK = re.compile(re.escape(BASE_URL) + r"/invitations/(?P<token>[A-Za-z0-9_-]+)/")
 
 

@@ -156,7 +156,7 @@ def test_resend_mints_a_new_link_and_the_old_one_stops_working(
     mark = audit_mark()
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = alice_client.post(reverse("team_invitation_resend", args=[invitation.pk]))
+        response = alice_client.post(reverse("accounts:invitation_resend", args=[invitation.pk]))
 
     assert response.status_code == 302
     new = token_in(mailoutbox[1])
@@ -176,7 +176,7 @@ def test_it_refuses_to_resend_within_a_minute(
     mark = audit_mark()
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = alice_client.post(reverse("team_invitation_resend", args=[invitation.pk]))
+        response = alice_client.post(reverse("accounts:invitation_resend", args=[invitation.pk]))
 
     assert response.status_code == 400
     assert "sent less than a minute ago" in page(response)
@@ -192,7 +192,7 @@ def test_cancel_makes_the_link_refused_with_a_message(
     invitation = Invitation.objects.get()
     mark = audit_mark()
 
-    response = alice_client.post(reverse("team_invitation_cancel", args=[invitation.pk]))
+    response = alice_client.post(reverse("accounts:invitation_cancel", args=[invitation.pk]))
 
     assert response.status_code == 302
     assert Invitation.objects.get().cancelled_at is not None
@@ -210,10 +210,10 @@ def test_a_cancelled_invitation_cannot_be_cancelled_or_resent_again(
 ):
     invite(alice_client, django_capture_on_commit_callbacks)
     invitation = Invitation.objects.get()
-    alice_client.post(reverse("team_invitation_cancel", args=[invitation.pk]))
+    alice_client.post(reverse("accounts:invitation_cancel", args=[invitation.pk]))
     mark = audit_mark()
 
-    for name in ("team_invitation_cancel", "team_invitation_resend"):
+    for name in ("accounts:invitation_cancel", "accounts:invitation_resend"):
         response = alice_client.post(reverse(name, args=[invitation.pk]))
         assert response.status_code == 400
         assert "already accepted or cancelled" in page(response)

@@ -30,7 +30,7 @@ def alice_in_two(alice, charlie, make_app):
 
 
 def switch(client, organization):
-    return client.post(reverse("organization_switch"), {"organization": organization.pk})
+    return client.post(reverse("accounts:organization_switch"), {"organization": organization.pk})
 
 
 def test_switching_organization_changes_the_visible_apps(alice_client, alice_in_two, charlie):
@@ -53,7 +53,7 @@ def test_the_top_bar_lists_the_organizations_of_a_user_in_several(
 ):
     html = page(alice_client.get(reverse("home")))
 
-    assert reverse("organization_switch") in html
+    assert reverse("accounts:organization_switch") in html
     for organization in Organization.objects.all():
         assert f'name="organization" value="{organization.pk}"' in html
     assert re.search(r'aria-current="true">Alice Fintech</button>', html)
@@ -61,7 +61,7 @@ def test_the_top_bar_lists_the_organizations_of_a_user_in_several(
 
 def test_a_user_in_one_organization_has_no_switcher(alice_client, charlie):
     html = page(alice_client.get(reverse("home")))
-    assert reverse("organization_switch") not in html
+    assert reverse("accounts:organization_switch") not in html
     assert "Charlie Bank" not in html
 
 
@@ -88,7 +88,7 @@ def test_nobody_switches_to_an_organization_they_are_not_in(alice_client, alice,
     ],
 )
 def test_a_switch_without_an_organization_is_a_400(alice_client, alice_in_two, value):
-    response = alice_client.post(reverse("organization_switch"), {"organization": value})
+    response = alice_client.post(reverse("accounts:organization_switch"), {"organization": value})
     assert response.status_code == 400
     assert page(response) == "Choose an organization."
     assert selectors.SESSION_KEY not in alice_client.session
@@ -96,5 +96,5 @@ def test_a_switch_without_an_organization_is_a_400(alice_client, alice_in_two, v
 
 def test_the_last_owner_is_offered_no_role_change_of_their_own(alice_client, alice):
     membership = Membership.objects.get(user=alice)
-    page = alice_client.get(reverse("team_index")).content.decode()
-    assert reverse("team_member_role", args=[membership.pk]) not in page
+    page = alice_client.get(reverse("accounts:team_index")).content.decode()
+    assert reverse("accounts:member_role_change", args=[membership.pk]) not in page

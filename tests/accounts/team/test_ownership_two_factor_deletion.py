@@ -22,7 +22,7 @@ def test_an_owner_transfers_ownership_and_becomes_an_admin(alice_client, team):
     mark = audit_mark()
     to = membership(team["developer"], team["organization"])
 
-    response = alice_client.post(reverse("team_transfer"), {"member": to.pk})
+    response = alice_client.post(reverse("accounts:ownership_transfer"), {"member": to.pk})
 
     assert response.status_code == 302
     assert membership(team["developer"], team["organization"]).role == Role.OWNER
@@ -37,7 +37,7 @@ def test_ownership_goes_only_to_a_member_of_the_organization(alice_client, team,
     outsider = membership(charlie, organization_of(charlie))
     mark = audit_mark()
 
-    response = alice_client.post(reverse("team_transfer"), {"member": outsider.pk})
+    response = alice_client.post(reverse("accounts:ownership_transfer"), {"member": outsider.pk})
 
     assert response.status_code == 400
     assert "Choose a member of this organization." in page(response)
@@ -49,7 +49,7 @@ def test_ownership_goes_only_to_a_member_of_the_organization(alice_client, team,
 def test_requiring_two_factor_is_refused_while_the_owner_has_none(alice_client, team):
     mark = audit_mark()
 
-    response = alice_client.post(reverse("team_two_factor"), {"required": "on"})
+    response = alice_client.post(reverse("accounts:two_factor_requirement"), {"required": "on"})
 
     assert response.status_code == 400
     assert "Set up two-factor log-in for your own account first." in page(response)
@@ -60,7 +60,7 @@ def test_requiring_two_factor_is_refused_while_the_owner_has_none(alice_client, 
 def test_recovery_codes_alone_do_not_count_as_two_factor(alice_client, team):
     RecoveryCodes.activate(team["owner"])
 
-    response = alice_client.post(reverse("team_two_factor"), {"required": "on"})
+    response = alice_client.post(reverse("accounts:two_factor_requirement"), {"required": "on"})
 
     assert response.status_code == 400
     assert not Organization.objects.get(pk=team["organization"].pk).require_two_factor
@@ -71,7 +71,7 @@ def test_an_owner_with_two_factor_requires_it_and_lifts_it(alice_client, team):
     organization = team["organization"]
     mark = audit_mark()
 
-    response = alice_client.post(reverse("team_two_factor"), {"required": "on"})
+    response = alice_client.post(reverse("accounts:two_factor_requirement"), {"required": "on"})
 
     assert response.status_code == 302
     assert Organization.objects.get(pk=organization.pk).require_two_factor
@@ -80,7 +80,7 @@ def test_an_owner_with_two_factor_requires_it_and_lifts_it(alice_client, team):
     assert "Every member needs two-factor log-in." in page(alice_client.get(TEAM))
 
     mark = audit_mark()
-    assert alice_client.post(reverse("team_two_factor"), {}).status_code == 302
+    assert alice_client.post(reverse("accounts:two_factor_requirement"), {}).status_code == 302
     assert not Organization.objects.get(pk=organization.pk).require_two_factor
     assert only_entry(
         mark, AuditEvent.Action.MFA_REQUIRE, team["owner"], str(organization.pk)
@@ -90,7 +90,9 @@ def test_an_owner_with_two_factor_requires_it_and_lifts_it(alice_client, team):
 def test_deleting_the_organization_needs_its_exact_name(alice_client, team, make_app):
     make_app(team["owner"])
 
-    response = alice_client.post(reverse("team_delete"), {"confirm_name": "alice fintech"})
+    response = alice_client.post(
+        reverse("accounts:organization_delete"), {"confirm_name": "alice fintech"}
+    )
 
     assert response.status_code == 400
     assert "Type the organization&#x27;s name exactly as shown to confirm." in page(response)
@@ -102,7 +104,9 @@ def test_an_owner_deletes_the_organization_with_everything_in_it(alice_client, t
     make_app(team["owner"])
     organization = team["organization"]
 
-    response = alice_client.post(reverse("team_delete"), {"confirm_name": "Alice Fintech"})
+    response = alice_client.post(
+        reverse("accounts:organization_delete"), {"confirm_name": "Alice Fintech"}
+    )
 
     assert response.status_code == 302
     assert response["Location"] == reverse("home")

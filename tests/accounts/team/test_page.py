@@ -51,7 +51,7 @@ def test_an_owner_sees_every_management_form(alice_client, team):
     """The team's forms on the Team page ("Invite a member" first); the organization's own,
     the two-factor rule and deleting it, on Organization settings."""
     html = page(alice_client.get(TEAM))
-    organization = page(alice_client.get(reverse("organization_settings")))
+    organization = page(alice_client.get(reverse("accounts:organization_settings")))
 
     for text in (
         "Change role",
@@ -98,9 +98,9 @@ def test_an_admin_manages_the_team_but_not_owners_nor_the_organization(client, t
 
     owner = membership(team["owner"], team["organization"])
     developer = membership(team["developer"], team["organization"])
-    assert reverse("team_member_role", args=[developer.pk]) in html
-    assert reverse("team_member_role", args=[owner.pk]) not in html
-    assert reverse("team_member_remove", args=[owner.pk]) not in html
+    assert reverse("accounts:member_role_change", args=[developer.pk]) in html
+    assert reverse("accounts:member_role_change", args=[owner.pk]) not in html
+    assert reverse("accounts:member_remove", args=[owner.pk]) not in html
     assert '<option value="owner"' not in html
     for text in (
         "Transfer ownership</button>",
@@ -114,4 +114,4 @@ def test_an_admin_manages_the_team_but_not_owners_nor_the_organization(client, t
 def test_nobody_gets_a_remove_button_for_themselves(alice_client, team):
     html = page(alice_client.get(TEAM))
     own = membership(team["owner"], team["organization"])
-    assert reverse("team_member_remove", args=[own.pk]) not in html
+    assert reverse("accounts:member_remove", args=[own.pk]) not in html

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 
 def remove(client, user, organization):
-    return client.post(reverse("team_member_remove", args=[membership(user, organization).pk]))
+    return client.post(reverse("accounts:member_remove", args=[membership(user, organization).pk]))
 
 
 def test_an_owner_removes_a_member(alice_client, team):
@@ -49,7 +49,7 @@ def test_a_member_leaves_and_lands_home(client, team):
     client.force_login(team["developer"])
     mark = audit_mark()
 
-    response = client.post(reverse("team_leave"))
+    response = client.post(reverse("accounts:membership_leave"))
 
     assert response.status_code == 302
     assert response["Location"] == reverse("home")
@@ -60,7 +60,7 @@ def test_a_member_leaves_and_lands_home(client, team):
 def test_the_last_owner_cannot_leave(alice_client, team):
     mark = audit_mark()
 
-    response = alice_client.post(reverse("team_leave"))
+    response = alice_client.post(reverse("accounts:membership_leave"))
 
     assert response.status_code == 400
     assert "You are the organization&#x27;s last owner. Transfer ownership" in page(response)
@@ -73,7 +73,7 @@ def test_after_leaving_the_next_organization_becomes_current(client, team, charl
     Membership.objects.create(user=team["developer"], organization=other, role=Role.VIEWER)
     client.force_login(team["developer"])
 
-    client.post(reverse("team_leave"))
+    client.post(reverse("accounts:membership_leave"))
 
     home = client.get(reverse("home"))
     assert "You left Alice Fintech." in page(home)
@@ -83,7 +83,7 @@ def test_after_leaving_the_next_organization_becomes_current(client, team, charl
 def test_a_user_without_an_organization_is_told_so_at_home(client, team):
     client.force_login(team["developer"])
 
-    home = client.post(reverse("team_leave"), follow=True)
+    home = client.post(reverse("accounts:membership_leave"), follow=True)
 
     assert home.status_code == 200
     html = page(home)

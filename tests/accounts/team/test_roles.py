@@ -16,7 +16,8 @@ pytestmark = pytest.mark.django_db
 
 def change_role(client, user, organization, role):
     return client.post(
-        reverse("team_member_role", args=[membership(user, organization).pk]), {"role": role}
+        reverse("accounts:member_role_change", args=[membership(user, organization).pk]),
+        {"role": role},
     )
 
 

@@ -18,25 +18,29 @@ pytestmark = pytest.mark.django_db
 def post_urls(team, invitation) -> dict[str, str]:
     developer = membership(team["developer"], team["organization"])
     return {
-        "team_invite": INVITE,
-        "team_invitation_resend": reverse("team_invitation_resend", args=[invitation.pk]),
-        "team_invitation_cancel": reverse("team_invitation_cancel", args=[invitation.pk]),
-        "team_member_role": reverse("team_member_role", args=[developer.pk]),
-        "team_member_remove": reverse("team_member_remove", args=[developer.pk]),
-        "team_transfer": reverse("team_transfer"),
-        "team_two_factor": reverse("team_two_factor"),
-        "team_delete": reverse("team_delete"),
+        "accounts:invitation_create": INVITE,
+        "accounts:invitation_resend": reverse("accounts:invitation_resend", args=[invitation.pk]),
+        "accounts:invitation_cancel": reverse("accounts:invitation_cancel", args=[invitation.pk]),
+        "accounts:member_role_change": reverse("accounts:member_role_change", args=[developer.pk]),
+        "accounts:member_remove": reverse("accounts:member_remove", args=[developer.pk]),
+        "accounts:ownership_transfer": reverse("accounts:ownership_transfer"),
+        "accounts:two_factor_requirement": reverse("accounts:two_factor_requirement"),
+        "accounts:organization_delete": reverse("accounts:organization_delete"),
     }
 
 
 FORMS = {
-    "team_invite": {"email": "mallory@example.com", "role": "viewer"},
-    "team_member_role": {"role": "viewer"},
-    "team_transfer": {},
-    "team_two_factor": {"required": ""},
-    "team_delete": {"confirm_name": "Alice Fintech"},
+    "accounts:invitation_create": {"email": "mallory@example.com", "role": "viewer"},
+    "accounts:member_role_change": {"role": "viewer"},
+    "accounts:ownership_transfer": {},
+    "accounts:two_factor_requirement": {"required": ""},
+    "accounts:organization_delete": {"confirm_name": "Alice Fintech"},
 }
-OWNER_ONLY = {"team_transfer", "team_two_factor", "team_delete"}
+OWNER_ONLY = {
+    "accounts:ownership_transfer",
+    "accounts:two_factor_requirement",
+    "accounts:organization_delete",
+}
 
 
 @pytest.mark.parametrize("role", ["developer", "viewer", "admin"])
@@ -69,10 +73,10 @@ def test_an_outsider_gets_404_for_another_organizations_invitation_or_member(
     client.force_login(charlie)  # owner of Charlie Bank: every permission, in another org
 
     for name in (
-        "team_invitation_resend",
-        "team_invitation_cancel",
-        "team_member_role",
-        "team_member_remove",
+        "accounts:invitation_resend",
+        "accounts:invitation_cancel",
+        "accounts:member_role_change",
+        "accounts:member_remove",
     ):
         response = client.post(post_urls(team, invitation)[name], {"role": "viewer"})
         assert response.status_code == 404, name
@@ -85,7 +89,10 @@ def test_opening_a_form_url_lands_on_the_team_page(
 ):
     invite(alice_client, django_capture_on_commit_callbacks)
     invitation = Invitation.objects.get()
-    urls = {**post_urls(team, invitation), "team_leave": reverse("team_leave")}
+    urls = {
+        **post_urls(team, invitation),
+        "accounts:membership_leave": reverse("accounts:membership_leave"),
+    }
 
     for name, url in urls.items():
         response = alice_client.get(url)
