@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test worker install migrate lint clean bench screenshots axe
+.PHONY: run test worker install migrate lint clean bench bench-embedded screenshots axe
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Console needs Python 3.11 or newer." or 0)'
@@ -43,10 +43,15 @@ worker: $(STAMP)
 	$(BIN)/celery -A console worker --beat --loglevel INFO --schedule $(VENV)/celerybeat-schedule
 
 # The token endpoint's benchmark (bench/README.md): needs wrk; set DATABASE_URL and REDIS_URL
-# for the production shape, e.g. BENCH_ARGS="--rounds 5".
+# for the production shape, e.g. BENCH_ARGS="--rounds 5". Without DATABASE_URL, or with
+# `make bench-embedded`, the embedded default: a fresh SQLite file, no Redis, 2 workers.
 bench: $(STAMP)
 	$(BIN)/python -m pip install -q -e '.[test,bench]'
 	$(BIN)/python bench/token_endpoint.py $(BENCH_ARGS)
+
+bench-embedded: $(STAMP)
+	$(BIN)/python -m pip install -q -e '.[test,bench]'
+	$(BIN)/python bench/token_endpoint.py --embedded $(BENCH_ARGS)
 
 # Every page at 1280x800 and 390x844, logged out and as an owner with data, as PNG files in
 # screenshots/ (CONSOLE_SCREENSHOT_DIR to change it); needs Chromium. Not part of `make test`.

@@ -7,6 +7,8 @@ from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 LUA = ROOT / "bench" / "wrk_post.lua"
+# The embedded configuration's tuned peer keeps its SQLite connection this long (seconds).
+TUNED_CONN_MAX_AGE = 600
 
 
 class CannotRun(Exception):
@@ -38,6 +40,7 @@ class Target:
     duration: float = 5.0
     timeout: float = 10.0
     queries: str = "-"
+    server: str = "default"  # "tuned": the embedded configuration's second server (DOT tuned)
     runs: list[Run] = field(default_factory=list)
 
 

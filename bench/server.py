@@ -29,7 +29,9 @@ def get(port: int, path: str, timeout: float = 30.0) -> int:
         connection.close()
 
 
-def start_server(args: argparse.Namespace, port: int, log: Path) -> subprocess.Popen:
+def start_server(
+    args: argparse.Namespace, port: int, log: Path, extra_env: dict[str, str] | None = None
+) -> subprocess.Popen:
     command = [
         sys.executable,
         "-m",
@@ -56,7 +58,12 @@ def start_server(args: argparse.Namespace, port: int, log: Path) -> subprocess.P
     # terminal, where a failing target would bury the table under tracebacks.
     with log.open("ab") as output:
         server = subprocess.Popen(  # noqa: S603
-            command, cwd=ROOT, start_new_session=True, stdout=output, stderr=subprocess.STDOUT
+            command,
+            cwd=ROOT,
+            env={**os.environ, **(extra_env or {})},
+            start_new_session=True,
+            stdout=output,
+            stderr=subprocess.STDOUT,
         )
     try:
         deadline = time.monotonic() + 60

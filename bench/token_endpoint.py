@@ -4,21 +4,25 @@ console pages, in interleaved rounds, and check the goals of issue 4.
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/console_bench \\
     REDIS_URL=redis://127.0.0.1:6379/5 \\
         make bench [BENCH_ARGS="--rounds 5 --duration 5"]
+    make bench-embedded      # the embedded default: --embedded, or no DATABASE_URL
 
-The script migrates the database (created when missing; without DATABASE_URL a temporary
-SQLite file), collects static files into a temporary folder, seeds a user, an organization, a
-sandbox app with a client secret and two django-oauth-toolkit applications, checks each target
-once in-process (status and query counts), then starts one gunicorn on 127.0.0.1 with
-bench.settings and runs wrk (Debian's `wrk` package) against each target, every round in a
-rotated order. It prints the environment, a table per target, and the median of the
-within-round ratios against the goals. Everything it made is deleted at the end. No secret,
-token or session key is printed: they travel to wrk in its environment only.
+The script migrates the database (created when missing; with --embedded or without
+DATABASE_URL a temporary SQLite file, no Redis and 2 workers), collects static files into a
+temporary folder, seeds a user, an organization, a sandbox app with a client secret and two
+django-oauth-toolkit applications, checks each target once in-process (status and query
+counts), then starts gunicorn on 127.0.0.1 with bench.settings and runs wrk (Debian's `wrk`
+package) against each target, every round in a rotated order. It prints the environment, a
+table per target, and the median of the within-round ratios against the goals. Everything it
+made is deleted at the end. No secret, token or session key is printed: they travel to wrk in
+its environment only.
 
-Targets, all on the same server:
+Targets, all on one server but DOT tuned:
 - floor: bench/urls.py's small JSON view, full middleware, no database;
 - DOT hashed / DOT unhashed: django-oauth-toolkit's TokenView, client_credentials, with its
   default hashed secret (CLIENT_SECRET_HASHER "default": the first of PASSWORD_HASHERS) and with
   hash_client_secret=False;
+- DOT tuned (--embedded only): DOT unhashed on a second server whose workers keep their SQLite
+  connection (CONN_MAX_AGE; WAL comes with the settings), the peer of the embedded goals;
 - ours: POST /api/v1/oauth/token, client_credentials, the same form fields;
 - the console pages of a logged-in owner: the app list, the API client tab, and analytics.
 
@@ -41,7 +45,7 @@ from pathlib import Path
 # Run as a script, sys.path[0] is bench/: import bench.* and the project from the checkout.
 sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
-from bench.common import CannotRun, loadavg, redis_shown  # noqa: E402
+from bench.common import TUNED_CONN_MAX_AGE, CannotRun, loadavg, redis_shown  # noqa: E402
 from bench.load import load  # noqa: E402
 from bench.report import print_environment, print_goals, print_targets, profile  # noqa: E402
 from bench.seeding import build_targets, cleanup, seed  # noqa: E402
@@ -61,15 +65,23 @@ def parse_args() -> argparse.Namespace:
     )
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--wrk-threads", type=int, default=min(2, cpus))
-    # The production image's shape (Dockerfile): 3 sync workers.
-    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (default 3)")
+    parser.add_argument(
+        "--embedded",
+        action="store_true",
+        help="the embedded default: a fresh SQLite file, no Redis, 2 workers, DOT tuned as the "
+        "peer (also without DATABASE_URL); DATABASE_URL and REDIS_URL are ignored",
+    )
+    # The production image's shape (Dockerfile): 3 sync workers; the issue's embedded shape: 2.
+    parser.add_argument(
+        "--workers", type=int, default=None, help="gunicorn workers (default 3; embedded: 2)"
+    )
     parser.add_argument("--worker-class", default="sync", help="gunicorn worker class")
     parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker")
     parser.add_argument(
         "--only",
         default="",
-        help="comma-separated target keys to load (floor,dot_hashed,dot_plain,ours,"
-        "page_apps,page_api_client,page_analytics); default: all",
+        help="comma-separated target keys to load (floor,dot_hashed,dot_plain,dot_tuned,ours,"
+        "page_apps,page_api_client,page_analytics); default: all (embedded: all but dot_hashed)",
     )
     parser.add_argument(
         "--profile",
@@ -94,10 +106,13 @@ def parse_args() -> argparse.Namespace:
         parser.error("--rounds, --duration and --connections must be positive")
     if args.hashed_duration is None:
         args.hashed_duration = max(10.0, 2 * args.duration)
+    args.embedded = args.embedded or not os.environ.get("DATABASE_URL")
+    if args.workers is None:
+        args.workers = 2 if args.embedded else 3
     return args
 
 
-def prepare_environment(workdir: Path) -> dict[str, str]:
+def prepare_environment(workdir: Path, embedded: bool) -> dict[str, str]:
     """The settings' environment, shared by this process and gunicorn; returns what to report."""
     os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
     os.environ["DEBUG"] = "0"  # production settings, whatever the shell says
@@ -111,9 +126,13 @@ def prepare_environment(workdir: Path) -> dict[str, str]:
         os.environ["CONSOLE_SIGNING_KEYS"] = new_key()
     os.environ["BENCH_STATIC_ROOT"] = str(workdir / "static")
     report = {}
-    if not os.environ.get("DATABASE_URL"):
+    if embedded:
+        # What `make run` gets with nothing set, but DEBUG: SQLite in a fresh file, no Redis.
+        ignored = [name for name in ("DATABASE_URL", "REDIS_URL") if os.environ.get(name)]
         os.environ["DATABASE_URL"] = f"sqlite:///{workdir / 'bench.sqlite3'}"
-        report["database_note"] = "temporary SQLite file (set DATABASE_URL for PostgreSQL)"
+        os.environ.pop("REDIS_URL", None)
+        if ignored:
+            report["ignored"] = f"{' and '.join(ignored)} ignored (the embedded default)"
     return report
 
 
@@ -127,7 +146,7 @@ def main() -> int:
         )
         return 2
     workdir = Path(tempfile.mkdtemp(prefix="console-bench-"))
-    facts = prepare_environment(workdir)
+    facts = prepare_environment(workdir, args.embedded)
     os.environ["BENCH_DOT_HASHER"] = args.dot_hasher
 
     import django
@@ -141,7 +160,7 @@ def main() -> int:
     # SIGTERM ends the run like Ctrl-C: through the finally blocks, which stop gunicorn.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
-    server = None
+    servers = {}  # "default", and with --embedded "tuned": (gunicorn, port)
     data = None
     ok = True
     try:
@@ -173,7 +192,15 @@ def main() -> int:
                 f"health checks {'on' if database.get('CONN_HEALTH_CHECKS') else 'off'})"
             )
         else:
-            db_text = facts.get("database_note", "SQLite")
+            with connection.cursor() as cursor:
+                cursor.execute("PRAGMA journal_mode")
+                journal = cursor.fetchone()[0]
+            connection.close()
+            db_text = (
+                f"SQLite, a fresh temporary file, journal_mode={journal}, "
+                f"CONN_MAX_AGE={database.get('CONN_MAX_AGE', 0)} "
+                f"(DOT tuned's server: CONN_MAX_AGE={TUNED_CONN_MAX_AGE})"
+            )
         redis_url = settings.CONSOLE_USAGE_REDIS_URL
         wrk_version = subprocess.run(  # noqa: S603
             ["wrk", "--version"],  # noqa: S607
@@ -193,31 +220,49 @@ def main() -> int:
                 f"on, {redis_shown(redis_url)}: token counts and the failure throttle in Redis"
                 if redis_url
                 else "off: token counts written to the database, throttle in local memory"
+                + (f"; {facts['ignored']}" if "ignored" in facts else "")
             ),
             "server": (
                 f"gunicorn, {args.workers} {args.worker_class} workers"
                 + (f" x {args.threads} threads" if args.threads > 1 else "")
                 + ", bench.settings (production settings, DEBUG off), 127.0.0.1"
+                + (
+                    "; DOT tuned on a second one, the same but for CONN_MAX_AGE"
+                    if any(target.server == "tuned" for target in targets)
+                    else ""
+                )
             ),
             "load": (
                 f"{wrk_version[0].split(' [')[0] if wrk_version else 'wrk'}, "
                 f"{args.connections} connections, {args.wrk_threads} threads, "
-                f"{args.duration:g} s per target ({args.hashed_duration:g} s for DOT hashed), "
-                f"{args.rounds} rounds, each in a rotated order"
+                f"{args.duration:g} s per target"
+                + (
+                    f" ({args.hashed_duration:g} s for DOT hashed), "
+                    if any(target.key == "dot_hashed" for target in targets)
+                    else ", "
+                )
+                + f"{args.rounds} rounds, each in a rotated order"
             ),
         }
 
-        port = free_port()
-        server = start_server(args, port, workdir / "gunicorn.log")
+        for name in sorted({target.server for target in targets}):
+            extra = (
+                {"BENCH_SQLITE_CONN_MAX_AGE": str(TUNED_CONN_MAX_AGE)} if name == "tuned" else {}
+            )
+            port = free_port()
+            log = workdir / f"gunicorn-{name}.log"
+            servers[name] = (start_server(args, port, log, extra), port)
         load_before = loadavg()
         for target in targets:  # warm every worker up: imports, connections, caches
             if target.key != "dot_hashed":
+                server, port = servers[target.server]
                 load(target, port, args, 1.0)
                 drain(port)
         for round_number in range(args.rounds):
             shift = round_number % len(targets)
             for target in targets[shift:] + targets[:shift]:
                 duration = target.duration if target.key == "dot_hashed" else args.duration
+                server, port = servers[target.server]
                 target.runs.append(load(target, port, args, duration, server))
                 drain(port)
             print(f"round {round_number + 1}/{args.rounds} done (load average {loadavg()})")
@@ -225,19 +270,26 @@ def main() -> int:
         print()
         print_environment(args, environment)
         print_targets(targets)
-        ok = print_goals(targets, args.connections)
+        ok = print_goals(targets, args.connections, args.embedded)
         for note in notes:
             print(f"note: {note}")
         errors = sum(run.errors for target in targets for run in target.runs)
-        if errors and (workdir / "gunicorn.log").exists():
-            kept = Path(tempfile.gettempdir()) / f"console-bench-{data.tag}-gunicorn.log"
-            shutil.copyfile(workdir / "gunicorn.log", kept)
-            print(f"gunicorn's log, with the failed requests' errors: {kept}")
+        failed = {target.server for target in targets if any(run.errors for run in target.runs)}
+        for name in sorted(failed):
+            log = workdir / f"gunicorn-{name}.log"
+            if log.exists():
+                suffix = "" if name == "default" else f"-{name}"
+                kept = (
+                    Path(tempfile.gettempdir()) / f"console-bench-{data.tag}{suffix}-gunicorn.log"
+                )
+                shutil.copyfile(log, kept)
+                print(f"gunicorn's log, with the failed requests' errors: {kept}")
         if errors:
             return 1
         return 1 if args.strict and not ok else 0
     finally:
-        stop_server(server)
+        for server, _ in servers.values():
+            stop_server(server)
         if not args.keep:
             cleanup(data)
             shutil.rmtree(workdir, ignore_errors=True)
