@@ -4,17 +4,33 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
+# The lock files (README, Dependencies): base.txt for the image, dev.txt (+ test, bench) here.
+LOCK := requirements/dev.txt
+UV := uv>=0.13,<0.14
+UV_COMPILE := $(BIN)/uv pip compile pyproject.toml --universal --generate-hashes \
+	--python-version 3.11 --custom-compile-command "make lock" --quiet $(LOCK_ARGS)
 
-.PHONY: run test worker install migrate lint clean bench screenshots axe
+.PHONY: run test worker install lock migrate lint clean bench bench-embedded screenshots axe
 
-$(STAMP): pyproject.toml
+# The exact versions of the lock, each checked against its hash; then the project itself.
+$(STAMP): pyproject.toml $(LOCK)
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Console needs Python 3.11 or newer." or 0)'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# Rewrites the lock files from pyproject.toml; a pin still in range is kept, so pass
+# LOCK_ARGS="--upgrade-package NAME" (or "--upgrade") to move it. Only this target needs uv.
+lock:
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet '$(UV)'
+	$(UV_COMPILE) -o requirements/base.txt
+	$(UV_COMPILE) --extra test --extra bench --constraint requirements/base.txt \
+		-o requirements/dev.txt
 
 run: export DEBUG ?= 1
 run: export CONSOLE_BASE_URL ?= http://127.0.0.1:$(PORT)
@@ -43,10 +59,14 @@ worker: $(STAMP)
 	$(BIN)/celery -A console worker --beat --loglevel INFO --schedule $(VENV)/celerybeat-schedule
 
 # The token endpoint's benchmark (bench/README.md): needs wrk; set DATABASE_URL and REDIS_URL
-# for the production shape, e.g. BENCH_ARGS="--rounds 5".
+# for the production shape, e.g. BENCH_ARGS="--rounds 5". Without DATABASE_URL, or with
+# `make bench-embedded`, the embedded default: a fresh SQLite file, no Redis, 2 workers.
+# The bench extra (django-oauth-toolkit) comes with the lock, as `make install` put it.
 bench: $(STAMP)
-	$(BIN)/python -m pip install -q -e '.[test,bench]'
 	$(BIN)/python bench/token_endpoint.py $(BENCH_ARGS)
+
+bench-embedded: $(STAMP)
+	$(BIN)/python bench/token_endpoint.py --embedded $(BENCH_ARGS)
 
 # Every page at 1280x800 and 390x844, logged out and as an owner with data, as PNG files in
 # screenshots/ (CONSOLE_SCREENSHOT_DIR to change it); needs Chromium. Not part of `make test`.

@@ -32,3 +32,10 @@ STATIC_ROOT = os.environ.get("BENCH_STATIC_ROOT", STATIC_ROOT)  # noqa: F405
 
 # The benchmark's token counts go to keys of their own, deleted at the end of the run.
 CONSOLE_USAGE_PREFIX = "console-bench:usage"
+
+# `--embedded`'s tuned peer: a second server where django-oauth-toolkit keeps its SQLite
+# connection (WAL comes with console.settings); the embedded default itself keeps none.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" and os.environ.get(  # noqa: F405
+    "BENCH_SQLITE_CONN_MAX_AGE"
+):
+    DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ["BENCH_SQLITE_CONN_MAX_AGE"])  # noqa: F405
