@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
+from .admin_mixins import RefusesWrites
 from .models import AuditEvent, Membership, Organization, OutboundEmail, User
 
 
@@ -38,23 +39,19 @@ class OrganizationAdmin(admin.ModelAdmin):
 
 
 @admin.register(OutboundEmail)
-class OutboundEmailAdmin(admin.ModelAdmin):
+class OutboundEmailAdmin(RefusesWrites, admin.ModelAdmin):
     """Read-only: the bodies hold one-time links and are never shown."""
+
+    refuses = frozenset({"add", "change"})
 
     list_display = ["subject", "status", "attempts", "created_at", "sent_at"]
     list_filter = ["status"]
     fields = ["id", "to", "subject", "status", "attempts", "last_error", "created_at", "sent_at"]
     readonly_fields = fields
 
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(RefusesWrites, admin.ModelAdmin):
     """Append-only: entries are viewed here, never added, changed or deleted."""
 
     list_display = ["created_at", "action", "actor_email", "organization", "target_label", "ip"]
@@ -62,12 +59,3 @@ class AuditEventAdmin(admin.ModelAdmin):
     search_fields = ["actor_email", "target_label", "target_id", "organization__name"]
     list_select_related = ["organization"]
     readonly_fields = [field.name for field in AuditEvent._meta.fields]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

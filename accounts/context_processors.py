@@ -20,6 +20,6 @@ def two_factor_setup(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
     url = two_factor_next(request) if user and user.is_authenticated else ""
     if not url:
-        return {"accounts:two_factor_continue": ""}
+        return {"two_factor_continue": ""}
     admin = url.startswith(reverse("admin:index"))
-    return {"accounts:two_factor_continue": "Continue to the admin" if admin else "Continue"}
+    return {"two_factor_continue": "Continue to the admin" if admin else "Continue"}

@@ -3,11 +3,14 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
+from accounts.admin_mixins import RefusesWrites
+
 from . import services
 from .models import App, ClientSecret, RedirectURI
 
 
-class ClientSecretInline(admin.TabularInline):
+class ClientSecretInline(RefusesWrites, admin.TabularInline):
+    refuses = frozenset({"add"})
     """Hints only: the secrets themselves are never stored, and their hashes are not shown."""
 
     model = ClientSecret
@@ -17,19 +20,14 @@ class ClientSecretInline(admin.TabularInline):
     can_delete = False
     show_change_link = True
 
-    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
-
-class RedirectURIInline(admin.TabularInline):
+class RedirectURIInline(RefusesWrites, admin.TabularInline):
+    refuses = frozenset({"add"})
     model = RedirectURI
     fields = ["uri", "created_at", "created_by"]
     readonly_fields = fields
     extra = 0
     can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
 
 class AppAdminForm(forms.ModelForm):
@@ -49,8 +47,10 @@ class AppAdminForm(forms.ModelForm):
 
 
 @admin.register(App)
-class AppAdmin(admin.ModelAdmin):
+class AppAdmin(RefusesWrites, admin.ModelAdmin):
     """Staff may rename an app (through app_rename); nothing else about an app changes here."""
+
+    refuses = frozenset({"add", "delete"})
 
     list_display = ["name", "display_name", "app_type", "organization", "client_id", "created_at"]
     list_filter = ["app_type"]
@@ -70,12 +70,6 @@ class AppAdmin(admin.ModelAdmin):
     form = AppAdminForm
     inlines = [ClientSecretInline, RedirectURIInline]
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
     def save_model(self, request: HttpRequest, obj: App, form, change: bool) -> None:
         name = form.cleaned_data["name"]
         fresh = App.objects.get(pk=obj.pk)
@@ -92,7 +86,8 @@ def revoke_secrets(modeladmin, request: HttpRequest, queryset) -> None:
 
 
 @admin.register(ClientSecret)
-class ClientSecretAdmin(admin.ModelAdmin):
+class ClientSecretAdmin(RefusesWrites, admin.ModelAdmin):
+    refuses = frozenset({"add", "delete"})
     list_display = ["hint", "name", "app", "created_at", "last_used_at", "revoked_at"]
     list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
     search_fields = ["hint", "name", "app__name", "app__client_id"]
@@ -110,9 +105,3 @@ class ClientSecretAdmin(admin.ModelAdmin):
     ]
     readonly_fields = fields
     actions = [revoke_secrets]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False

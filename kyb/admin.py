@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods
 from django_countries import countries
 
 from accounts import encryption
+from accounts.admin_mixins import RefusesWrites
 
 from . import services
 from .forms import ReviewNoteForm
@@ -38,35 +39,17 @@ from .models import (
 )
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(RefusesWrites, admin.ModelAdmin):
     """Nothing is added, changed or deleted here: every write is a service (the actions)."""
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     def has_review_permission(self, request) -> bool:
         return request.user.has_perm(services.REVIEW_PERMISSION)
 
 
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyInline(RefusesWrites, admin.TabularInline):
     extra = 0
     can_delete = False
     show_change_link = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     def has_view_permission(self, request, obj=None) -> bool:
         # Part of the submission: whoever may view it sees all of it, without a view

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from accounts.admin_mixins import RefusesWrites
+
 from .models import Product, ProductionGrant
 
 
@@ -12,15 +14,10 @@ class ProductAdmin(admin.ModelAdmin):
 
 
 @admin.register(ProductionGrant)
-class ProductionGrantAdmin(admin.ModelAdmin):
+class ProductionGrantAdmin(RefusesWrites, admin.ModelAdmin):
     """Read-only here: grants are written by the KYB review."""
 
     list_display = ["organization", "product", "granted_at"]
     list_select_related = ["organization", "product"]
     readonly_fields = ["organization", "product", "granted_at"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
+    refuses = frozenset({"add", "change"})

@@ -108,8 +108,7 @@ def layering_problems(imports: list[Import]) -> list[str]:
         here, there = _app(entry.importer), _app(entry.imported)
         if here != there and LAYERS[there] >= LAYERS[here]:
             problems.append(
-                f"{entry.importer}:{entry.line} imports {entry.imported}, "
-                f"which is not below {here}"
+                f"{entry.importer}:{entry.line} imports {entry.imported}, which is not below {here}"
             )
     return problems
 

@@ -5,7 +5,6 @@ right actor and target.
 """
 
 import pytest
-from django.contrib.auth.models import Permission
 
 from accounts.models import AuditEvent, Organization, User
 from kyb import services as kyb_services
@@ -24,19 +23,6 @@ Action = AuditEvent.Action
 @pytest.fixture
 def org(alice) -> Organization:
     return organization_of(alice)
-
-
-@pytest.fixture
-def reviewer(make_user) -> User:
-    user = make_user("reviewer@tink.example", organization=None)
-    user.is_staff = True
-    user.save(update_fields=["is_staff"])
-    user.user_permissions.add(
-        Permission.objects.get(codename="review_kybsubmission"),
-        Permission.objects.get(codename="view_kybsubmission"),
-        Permission.objects.get(codename="view_productionaccessrequest"),
-    )
-    return User.objects.get(pk=user.pk)
 
 
 def assert_organization_target(entry: AuditEvent, organization, actor: User) -> None:
