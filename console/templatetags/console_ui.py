@@ -54,8 +54,9 @@ def _reverse(root_urlconf, urlconf, prefix, view_name, args, kwargs, current_app
 
 @receiver(setting_changed)
 def _forget_urls(*, setting: str, **kwargs) -> None:
-    if setting == "ROOT_URLCONF":  # as Django's own URL caches (tests swap URLconfs)
+    if setting in ("ROOT_URLCONF", "TEMPLATES"):  # as Django's own caches (tests swap them)
         _reverse.cache_clear()
+        _nav.cache_clear()
 
 
 def memoized_reverse(view_name: str, args=(), kwargs=None, current_app=None) -> str:
@@ -72,6 +73,21 @@ def memoized_reverse(view_name: str, args=(), kwargs=None, current_app=None) -> 
         tuple(kwargs.items()),
         current_app,
     )
+
+
+@lru_cache(maxsize=64)
+def _nav(section: str, root_urlconf, urlconf, prefix) -> str:
+    return render_to_string("console/_nav.html", {"nav_section": section})
+
+
+@register.simple_tag(takes_context=True)
+def console_nav(context) -> str:
+    """The console's navigation (console/_nav.html), the same for every page of a section:
+    rendered once per section and process, except under DEBUG, where templates change."""
+    section = context.get("nav_section") or ""
+    if settings.DEBUG or not isinstance(section, str):
+        return render_to_string("console/_nav.html", {"nav_section": section})
+    return _nav(section, settings.ROOT_URLCONF, get_urlconf(), get_script_prefix())
 
 
 class MemoizedURLNode(defaulttags.URLNode):
