@@ -27,7 +27,8 @@ def app_menu(request: HttpRequest) -> dict:
         url_name = f"{match.namespace}:{match.url_name}"
     current = getattr(request, "console_app", None)
     entries = []
-    for app in selectors.app_menu(organization=organization):
+    rows = getattr(request, "console_apps", None)
+    for app in selectors.app_menu(organization=organization, apps=rows):
         url = reverse(url_name, kwargs={"client_id": app["client_id"]})
         entries.append(
             {

@@ -19,9 +19,9 @@ def app_required(action: str) -> Callable:
     def decorator(view: Callable) -> Callable:
         @wraps(view)
         def wrapper(request: HttpRequest, client_id: str, *args, **kwargs) -> HttpResponse:
-            app = get_for_organization(
-                request, App.objects.select_related("organization"), client_id=client_id
-            )
+            app = get_for_organization(request, App.objects.all(), client_id=client_id)
+            # The organization it was looked up in, already loaded: no join for it.
+            app.organization = request.membership.organization
             permissions.require(role_of(request), action)
             # The top dropdown marks it (not current_app: the {% url %} tag reads that).
             request.console_app = app

@@ -42,7 +42,8 @@ def _page(request: HttpRequest, template: str, app: App, tab: str, **context) ->
 
 @organization_required("app.view")
 def app_list(request: HttpRequest) -> HttpResponse:
-    apps = selectors.app_list(organization=request.organization)
+    apps = list(selectors.app_list(organization=request.organization))
+    request.console_apps = apps  # the top dropdown lists the same apps: no query of its own
     return render(
         request,
         "apps/app_list.html",
