@@ -9,7 +9,7 @@ from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.template import defaulttags
 from django.template.loader import render_to_string
-from django.urls import get_script_prefix, get_urlconf, reverse
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.html import conditional_escape
 from ua_parser import parse
 
@@ -95,8 +95,6 @@ class MemoizedURLNode(defaulttags.URLNode):
     memoized_reverse."""
 
     def render(self, context) -> str:
-        from django.urls import NoReverseMatch
-
         args = [arg.resolve(context) for arg in self.args]
         kwargs = {k: v.resolve(context) for k, v in self.kwargs.items()}
         view_name = self.view_name.resolve(context)
