@@ -6,6 +6,7 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.apps import apps as django_apps
 from django.core.cache import cache
+from django.urls import reverse
 
 from accounts import services
 from accounts.models import Membership, Organization, User
@@ -14,6 +15,13 @@ from apps.models import App
 from products import selectors as product_selectors
 
 PASSWORD = "correct-horse-battery-staple-42"
+
+
+def log_in(client, email: str = "alice@example.com", password: str = PASSWORD):
+    """Log in through allauth's Log in page, as a browser's form would."""
+    return client.post(reverse("account_login"), {"login": email, "password": password})
+
+
 STRICT = os.environ.get("CONSOLE_STRICT_TESTS") == "1"
 
 

@@ -31,7 +31,7 @@ from accounts.models import AuditEvent, Invitation, OutboundEmail
 from apps import credentials
 from apps import services as app_services
 from tests.accounts.audit_entries.conftest import activate_totp, thirty_seconds_later, totp_code
-from tests.conftest import PASSWORD, organization_of
+from tests.conftest import PASSWORD, log_in, organization_of
 
 pytestmark = pytest.mark.django_db
 
@@ -83,10 +83,6 @@ def leaks(hidden: Hidden, places: dict[str, str]) -> list[str]:
         for where, text in places.items()
         if found(secret, text)
     ]
-
-
-def log_in(client, email: str, password: str):
-    return client.post(reverse("account_login"), {"login": email, "password": password})
 
 
 def create_secret_on_the_page(client, app) -> str:

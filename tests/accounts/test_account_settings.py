@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import Membership, Organization, Role, User
-from tests.conftest import PASSWORD, organization_of, reauthenticate
+from tests.conftest import PASSWORD, log_in, organization_of, reauthenticate
 
 pytestmark = pytest.mark.django_db
 
@@ -38,10 +38,6 @@ def says(response, text: str) -> bool:
 
 def logged_in(client) -> bool:
     return SESSION_KEY in client.session
-
-
-def log_in(client, email: str, password: str = PASSWORD):
-    return client.post(LOGIN, {"login": email, "password": password})
 
 
 def browser(email: str, agent: str, password: str = PASSWORD) -> Client:

@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from accounts import selectors, services
 from accounts.models import AuditEvent, Invitation, Membership, OutboundEmail, Role, User
-from tests.accounts.team.conftest import audit_mark, audit_since, invite, only_entry, page, token_in
+from tests.accounts.team.conftest import invite, only_entry, page, token_in
+from tests.audit import last_id, written_since
 from tests.conftest import PASSWORD, organization_of
 
 pytestmark = pytest.mark.django_db
@@ -55,7 +56,7 @@ def nothing_changed(invitation: Invitation, mark: int) -> None:
     assert not Membership.objects.filter(
         organization=invitation.organization, user__email=invitation.email
     ).exists()
-    assert [e for e in audit_since(mark) if e.action == AuditEvent.Action.INVITATION_ACCEPT] == []
+    assert [e for e in written_since(mark) if e.action == AuditEvent.Action.INVITATION_ACCEPT] == []
 
 
 # --- The page ------------------------------------------------------------------------------
@@ -95,7 +96,7 @@ def test_the_page_is_not_cached_and_its_address_stays_on_this_site(client, invit
 
 def test_a_new_user_signs_up_with_a_verified_email_joins_and_is_logged_in(client, invited, alice):
     path = invited()
-    mark = audit_mark()
+    mark = last_id()
 
     response = sign_up(client, path)
 
@@ -110,7 +111,7 @@ def test_a_new_user_signs_up_with_a_verified_email_joins_and_is_logged_in(client
     assert client.session[selectors.SESSION_KEY] == organization.pk
     invitation = Invitation.objects.get()
     assert (invitation.accepted_by, invitation.accepted_at is not None) == (user, True)
-    accepted = [e for e in audit_since(mark) if e.action == AuditEvent.Action.INVITATION_ACCEPT]
+    accepted = [e for e in written_since(mark) if e.action == AuditEvent.Action.INVITATION_ACCEPT]
     assert [(e.actor, e.target_id, e.details) for e in accepted] == [
         (user, "erin@example.com", {"role": "developer"})
     ]
@@ -146,7 +147,7 @@ def test_an_existing_user_logs_in_then_joins(client, invited, make_user, alice):
     assert (response.status_code, response["Location"]) == (302, path)
     join_page = page(client.get(path))
     assert "Join Alice Fintech</button>" in join_page
-    mark = audit_mark()
+    mark = last_id()
 
     response = client.post(path)
 
@@ -193,7 +194,7 @@ def test_an_expired_link_is_refused_and_nothing_changes(client, invited, make_us
     )
     if logged_in:
         client.force_login(make_user("erin@example.com", organization=None))
-    mark = audit_mark()
+    mark = last_id()
 
     shown = client.get(path)
     posted = client.post(path, {"password1": PASSWORD, "password2": PASSWORD})
@@ -210,7 +211,7 @@ def test_a_used_link_is_refused_the_second_time(client, invited):
     path = invited()
     sign_up(client, path)
     client.logout()
-    mark = audit_mark()
+    mark = last_id()
 
     response = sign_up(client, path, password="another-long-passphrase-7")
 
@@ -218,28 +219,28 @@ def test_a_used_link_is_refused_the_second_time(client, invited):
     assert selectors.INVITATION_USED in page(response)
     assert User.objects.filter(email="erin@example.com").count() == 1
     assert User.objects.get(email="erin@example.com").check_password(PASSWORD)
-    assert audit_since(mark) == []
+    assert written_since(mark) == []
 
 
 def test_a_cancelled_link_is_refused(client, invited, alice):
     path = invited()
     invitation = Invitation.objects.get()
     services.invitation_cancel(invitation=invitation, cancelled_by=alice)
-    mark = audit_mark()
+    mark = last_id()
 
     response = sign_up(client, path)
 
     assert response.status_code == 410
     assert selectors.INVITATION_CANCELLED in page(response)
     assert not User.objects.filter(email="erin@example.com").exists()
-    assert audit_since(mark) == []
+    assert written_since(mark) == []
 
 
 def test_another_account_is_refused_with_a_clear_message_and_no_button(client, invited, charlie):
     path = invited()
     invitation = Invitation.objects.get()
     client.force_login(charlie)
-    mark = audit_mark()
+    mark = last_id()
 
     shown = client.get(path)
     posted = client.post(path)
@@ -258,7 +259,7 @@ def test_another_account_is_refused_with_a_clear_message_and_no_button(client, i
     assert not Membership.objects.filter(
         user=charlie, organization=invitation.organization
     ).exists()
-    assert audit_since(mark) == []
+    assert written_since(mark) == []
 
 
 def test_a_member_opening_an_invitation_to_the_same_organization_is_told_so(
@@ -279,12 +280,12 @@ def test_opening_the_page_changes_nothing(client, invited, make_user):
     path = invited()
     invitation = Invitation.objects.get()
     client.force_login(make_user("erin@example.com", organization=None))
-    mark = audit_mark()
+    mark = last_id()
 
     assert client.get(path).status_code == 200
 
     nothing_changed(invitation, mark)
-    assert audit_since(mark) == []
+    assert written_since(mark) == []
 
 
 # --- The token stays out of logs and the audit log -----------------------------------------

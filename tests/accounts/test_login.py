@@ -6,15 +6,11 @@ from django.core.cache import caches
 from django.urls import reverse
 
 from accounts.models import User
-from tests.conftest import PASSWORD, give_two_factor, skip_or_fail
+from tests.conftest import give_two_factor, log_in, skip_or_fail
 
 pytestmark = pytest.mark.django_db
 
 LOGIN = reverse("account_login")
-
-
-def log_in(client, email="alice@example.com", password=PASSWORD):
-    return client.post(LOGIN, {"login": email, "password": password})
 
 
 def test_log_in_page_has_the_promised_labels(client):

@@ -26,10 +26,6 @@ def browser(client):
     return client
 
 
-def log_in(client, email: str = "alice@example.com", password: str = PASSWORD):
-    return client.post(reverse("account_login"), {"login": email, "password": password})
-
-
 def reauthenticate(client, password: str = PASSWORD):
     return client.post(reverse("account_reauthenticate"), {"password": password})
 

@@ -8,9 +8,9 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import Membership, Role
-from tests.accounts.audit_entries.conftest import AGENT, Action, assert_user_target, log_in
+from tests.accounts.audit_entries.conftest import AGENT, Action, assert_user_target
 from tests.audit import last_id, only_entry, written_since
-from tests.conftest import PASSWORD, organization_of
+from tests.conftest import PASSWORD, log_in, organization_of
 
 pytestmark = pytest.mark.django_db
 

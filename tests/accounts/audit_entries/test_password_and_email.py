@@ -15,11 +15,10 @@ from tests.accounts.audit_entries.conftest import (
     NEW_PASSWORD,
     Action,
     assert_user_target,
-    log_in,
     reauthenticate,
 )
 from tests.audit import last_id, only_entry, written_since
-from tests.conftest import PASSWORD, organization_of
+from tests.conftest import PASSWORD, log_in, organization_of
 
 pytestmark = pytest.mark.django_db
 

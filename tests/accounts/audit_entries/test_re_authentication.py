@@ -9,15 +9,9 @@ import re
 import pytest
 from django.urls import reverse
 
-from tests.accounts.audit_entries.conftest import (
-    AGENT,
-    Action,
-    assert_user_target,
-    log_in,
-    reauthenticate,
-)
+from tests.accounts.audit_entries.conftest import AGENT, Action, assert_user_target, reauthenticate
 from tests.audit import last_id, only_entry
-from tests.conftest import organization_of
+from tests.conftest import log_in, organization_of
 
 pytestmark = pytest.mark.django_db
 

@@ -11,13 +11,12 @@ from tests.accounts.audit_entries.conftest import (
     Action,
     activate_totp,
     assert_user_target,
-    log_in,
     reauthenticate,
     thirty_seconds_later,
     totp_code,
 )
 from tests.audit import last_id, only_entry, written_since
-from tests.conftest import organization_of
+from tests.conftest import log_in, organization_of
 
 pytestmark = pytest.mark.django_db
 

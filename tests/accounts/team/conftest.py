@@ -3,10 +3,10 @@
 import re
 
 import pytest
-from django.db.models import Max
 from django.urls import reverse
 
 from accounts.models import AuditEvent, Membership, Role
+from tests.audit import written_since
 from tests.conftest import organization_of
 
 BASE_URL = "http://testserver-base"
@@ -35,17 +35,9 @@ def membership(user, organization) -> Membership:
     return Membership.objects.get(user=user, organization=organization)
 
 
-def audit_mark() -> int:
-    return AuditEvent.objects.aggregate(last=Max("pk"))["last"] or 0
-
-
-def audit_since(mark: int) -> list[AuditEvent]:
-    return list(AuditEvent.objects.filter(pk__gt=mark).order_by("pk"))
-
-
 def only_entry(mark: int, action: str, actor, target: str) -> AuditEvent:
     """The one entry written since `mark`: `actor` did `action` to `target`."""
-    entries = audit_since(mark)
+    entries = written_since(mark)
     assert [(e.action, e.actor_id, e.target_id) for e in entries] == [(action, actor.pk, target)]
     return entries[0]
 

@@ -14,15 +14,8 @@ from django.utils import timezone
 
 from accounts import selectors, services
 from accounts.models import AuditEvent, Invitation, Role
-from tests.accounts.team.conftest import (
-    TEAM,
-    audit_mark,
-    audit_since,
-    invite,
-    only_entry,
-    page,
-    token_in,
-)
+from tests.accounts.team.conftest import TEAM, invite, only_entry, page, token_in
+from tests.audit import last_id, written_since
 from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +24,7 @@ pytestmark = pytest.mark.django_db
 def test_an_owner_invites_by_email_and_the_link_goes_out_under_the_console_base_url(
     alice_client, team, mailoutbox, django_capture_on_commit_callbacks
 ):
-    mark = audit_mark()
+    mark = last_id()
 
     response = invite(alice_client, django_capture_on_commit_callbacks, role=Role.VIEWER)
 
@@ -82,14 +75,14 @@ def test_it_refuses_a_second_invitation_for_the_same_address(
     alice_client, team, mailoutbox, django_capture_on_commit_callbacks
 ):
     invite(alice_client, django_capture_on_commit_callbacks)
-    mark = audit_mark()
+    mark = last_id()
 
     response = invite(alice_client, django_capture_on_commit_callbacks, email="ERIN@example.com")
 
     assert response.status_code == 400
     assert "erin@example.com is already invited." in page(response)
     assert Invitation.objects.count() == 1 and len(mailoutbox) == 1
-    assert audit_since(mark) == []
+    assert written_since(mark) == []
 
 
 def test_it_refuses_to_invite_a_member(
@@ -153,7 +146,7 @@ def test_resend_mints_a_new_link_and_the_old_one_stops_working(
     Invitation.objects.filter(pk=invitation.pk).update(
         sent_at=timezone.now() - timedelta(minutes=2)
     )
-    mark = audit_mark()
+    mark = last_id()
 
     with django_capture_on_commit_callbacks(execute=True):
         response = alice_client.post(reverse("accounts:invitation_resend", args=[invitation.pk]))
@@ -173,14 +166,14 @@ def test_it_refuses_to_resend_within_a_minute(
 ):
     invite(alice_client, django_capture_on_commit_callbacks)
     invitation = Invitation.objects.get()
-    mark = audit_mark()
+    mark = last_id()
 
     with django_capture_on_commit_callbacks(execute=True):
         response = alice_client.post(reverse("accounts:invitation_resend", args=[invitation.pk]))
 
     assert response.status_code == 400
     assert "sent less than a minute ago" in page(response)
-    assert len(mailoutbox) == 1 and audit_since(mark) == []
+    assert len(mailoutbox) == 1 and written_since(mark) == []
     assert Invitation.objects.get().token_hash == invitation.token_hash
 
 
@@ -190,7 +183,7 @@ def test_cancel_makes_the_link_refused_with_a_message(
     invite(alice_client, django_capture_on_commit_callbacks)
     token = token_in(mailoutbox[0])
     invitation = Invitation.objects.get()
-    mark = audit_mark()
+    mark = last_id()
 
     response = alice_client.post(reverse("accounts:invitation_cancel", args=[invitation.pk]))
 
@@ -211,10 +204,10 @@ def test_a_cancelled_invitation_cannot_be_cancelled_or_resent_again(
     invite(alice_client, django_capture_on_commit_callbacks)
     invitation = Invitation.objects.get()
     alice_client.post(reverse("accounts:invitation_cancel", args=[invitation.pk]))
-    mark = audit_mark()
+    mark = last_id()
 
     for name in ("accounts:invitation_cancel", "accounts:invitation_resend"):
         response = alice_client.post(reverse(name, args=[invitation.pk]))
         assert response.status_code == 400
         assert "already accepted or cancelled" in page(response)
-    assert audit_since(mark) == []
+    assert written_since(mark) == []

@@ -12,14 +12,15 @@ from django.urls import reverse
 
 from accounts.models import AuditEvent, Membership, Organization, Role
 from apps.models import App
-from tests.accounts.team.conftest import TEAM, audit_mark, audit_since, membership, only_entry, page
+from tests.accounts.team.conftest import TEAM, membership, only_entry, page
+from tests.audit import last_id, written_since
 from tests.conftest import organization_of
 
 pytestmark = pytest.mark.django_db
 
 
 def test_an_owner_transfers_ownership_and_becomes_an_admin(alice_client, team):
-    mark = audit_mark()
+    mark = last_id()
     to = membership(team["developer"], team["organization"])
 
     response = alice_client.post(reverse("accounts:ownership_transfer"), {"member": to.pk})
@@ -35,7 +36,7 @@ def test_an_owner_transfers_ownership_and_becomes_an_admin(alice_client, team):
 
 def test_ownership_goes_only_to_a_member_of_the_organization(alice_client, team, charlie):
     outsider = membership(charlie, organization_of(charlie))
-    mark = audit_mark()
+    mark = last_id()
 
     response = alice_client.post(reverse("accounts:ownership_transfer"), {"member": outsider.pk})
 
@@ -43,18 +44,18 @@ def test_ownership_goes_only_to_a_member_of_the_organization(alice_client, team,
     assert "Choose a member of this organization." in page(response)
     assert membership(team["owner"], team["organization"]).role == Role.OWNER
     assert outsider.role == Membership.objects.get(pk=outsider.pk).role
-    assert audit_since(mark) == []
+    assert written_since(mark) == []
 
 
 def test_requiring_two_factor_is_refused_while_the_owner_has_none(alice_client, team):
-    mark = audit_mark()
+    mark = last_id()
 
     response = alice_client.post(reverse("accounts:two_factor_requirement"), {"required": "on"})
 
     assert response.status_code == 400
     assert "Set up two-factor log-in for your own account first." in page(response)
     assert not Organization.objects.get(pk=team["organization"].pk).require_two_factor
-    assert audit_since(mark) == []
+    assert written_since(mark) == []
 
 
 def test_recovery_codes_alone_do_not_count_as_two_factor(alice_client, team):
@@ -69,7 +70,7 @@ def test_recovery_codes_alone_do_not_count_as_two_factor(alice_client, team):
 def test_an_owner_with_two_factor_requires_it_and_lifts_it(alice_client, team):
     TOTP.activate(team["owner"], generate_totp_secret())
     organization = team["organization"]
-    mark = audit_mark()
+    mark = last_id()
 
     response = alice_client.post(reverse("accounts:two_factor_requirement"), {"required": "on"})
 
@@ -79,7 +80,7 @@ def test_an_owner_with_two_factor_requires_it_and_lifts_it(alice_client, team):
     assert entry.details == {"required": True}
     assert "Every member needs two-factor log-in." in page(alice_client.get(TEAM))
 
-    mark = audit_mark()
+    mark = last_id()
     assert alice_client.post(reverse("accounts:two_factor_requirement"), {}).status_code == 302
     assert not Organization.objects.get(pk=organization.pk).require_two_factor
     assert only_entry(

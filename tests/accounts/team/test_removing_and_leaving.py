@@ -9,7 +9,8 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import AuditEvent, Membership, Role
-from tests.accounts.team.conftest import TEAM, audit_mark, audit_since, membership, only_entry, page
+from tests.accounts.team.conftest import TEAM, membership, only_entry, page
+from tests.audit import last_id, written_since
 from tests.conftest import organization_of
 
 pytestmark = pytest.mark.django_db
@@ -20,7 +21,7 @@ def remove(client, user, organization):
 
 
 def test_an_owner_removes_a_member(alice_client, team):
-    mark = audit_mark()
+    mark = last_id()
 
     response = remove(alice_client, team["developer"], team["organization"])
 
@@ -47,7 +48,7 @@ def test_nobody_removes_themselves_they_leave(alice_client, team):
 
 def test_a_member_leaves_and_lands_home(client, team):
     client.force_login(team["developer"])
-    mark = audit_mark()
+    mark = last_id()
 
     response = client.post(reverse("accounts:membership_leave"))
 
@@ -58,14 +59,14 @@ def test_a_member_leaves_and_lands_home(client, team):
 
 
 def test_the_last_owner_cannot_leave(alice_client, team):
-    mark = audit_mark()
+    mark = last_id()
 
     response = alice_client.post(reverse("accounts:membership_leave"))
 
     assert response.status_code == 400
     assert "You are the organization&#x27;s last owner. Transfer ownership" in page(response)
     assert membership(team["owner"], team["organization"]).role == Role.OWNER
-    assert audit_since(mark) == []
+    assert written_since(mark) == []
 
 
 def test_after_leaving_the_next_organization_becomes_current(client, team, charlie):

@@ -9,7 +9,8 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import AuditEvent, Role
-from tests.accounts.team.conftest import TEAM, audit_mark, audit_since, membership, only_entry, page
+from tests.accounts.team.conftest import TEAM, membership, only_entry, page
+from tests.audit import last_id, written_since
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +23,7 @@ def change_role(client, user, organization, role):
 
 
 def test_an_owner_changes_a_members_role(alice_client, team):
-    mark = audit_mark()
+    mark = last_id()
 
     response = change_role(alice_client, team["developer"], team["organization"], Role.ADMIN)
 
@@ -45,7 +46,7 @@ def test_an_owner_makes_another_owner(alice_client, team):
 
 def test_an_admin_cannot_change_an_owners_role_nor_make_an_owner(client, team):
     client.force_login(team["admin"])
-    mark = audit_mark()
+    mark = last_id()
 
     demote = change_role(client, team["owner"], team["organization"], Role.VIEWER)
     promote = change_role(client, team["developer"], team["organization"], Role.OWNER)
@@ -57,18 +58,18 @@ def test_an_admin_cannot_change_an_owners_role_nor_make_an_owner(client, team):
         )
     assert membership(team["owner"], team["organization"]).role == Role.OWNER
     assert membership(team["developer"], team["organization"]).role == Role.DEVELOPER
-    assert audit_since(mark) == []
+    assert written_since(mark) == []
 
 
 def test_the_last_owner_cannot_be_demoted(alice_client, team):
-    mark = audit_mark()
+    mark = last_id()
 
     response = change_role(alice_client, team["owner"], team["organization"], Role.ADMIN)
 
     assert response.status_code == 400
     assert "You are the organization&#x27;s last owner." in page(response)
     assert membership(team["owner"], team["organization"]).role == Role.OWNER
-    assert audit_since(mark) == []
+    assert written_since(mark) == []
 
 
 def test_an_unknown_role_is_refused(alice_client, team):

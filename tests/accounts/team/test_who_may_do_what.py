@@ -9,7 +9,8 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import Invitation, Membership, Organization, Role
-from tests.accounts.team.conftest import INVITE, TEAM, audit_mark, audit_since, invite, membership
+from tests.accounts.team.conftest import INVITE, TEAM, invite, membership
+from tests.audit import last_id, written_since
 from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
@@ -51,7 +52,7 @@ def test_roles_without_the_permission_get_403_and_nothing_changes(
     invitation = Invitation.objects.get()
     developer = membership(team["developer"], team["organization"])
     client.force_login(team[role])
-    mark = audit_mark()
+    mark = last_id()
 
     for name, url in post_urls(team, invitation).items():
         if role == "admin" and name not in OWNER_ONLY:
@@ -59,7 +60,7 @@ def test_roles_without_the_permission_get_403_and_nothing_changes(
         response = client.post(url, FORMS.get(name, {}))
         assert response.status_code == 403, name
 
-    assert audit_since(mark) == []
+    assert written_since(mark) == []
     assert Organization.objects.filter(pk=team["organization"].pk).exists()
     assert Invitation.objects.get().open
     assert Membership.objects.get(pk=developer.pk).role == Role.DEVELOPER

@@ -24,7 +24,7 @@ from fido2.webauthn import (
 )
 
 from accounts.models import Organization, Role
-from tests.conftest import PASSWORD, organization_of
+from tests.conftest import PASSWORD, log_in, organization_of
 
 LOGIN = reverse("account_login")
 LOGOUT = reverse("account_logout")
@@ -66,10 +66,6 @@ def says(response, text: str) -> bool:
 
 def logged_in(client) -> bool:
     return SESSION_KEY in client.session
-
-
-def log_in(client, email: str, password: str = PASSWORD):
-    return client.post(LOGIN, {"login": email, "password": password})
 
 
 def enter_code(client, code: str):

@@ -23,11 +23,11 @@ from tests.accounts.two_factor.conftest import (
     code_for,
     confirm_password,
     enter_code,
-    log_in,
     logged_in,
     says,
     set_up_totp,
 )
+from tests.conftest import log_in
 
 pytestmark = pytest.mark.django_db
 

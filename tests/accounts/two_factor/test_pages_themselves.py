@@ -17,11 +17,10 @@ from tests.accounts.two_factor.conftest import (
     MFA_INDEX,
     SoftKey,
     add_security_key,
-    log_in,
     says,
     set_up_totp,
 )
-from tests.conftest import reauthenticate
+from tests.conftest import log_in, reauthenticate
 
 pytestmark = pytest.mark.django_db
 

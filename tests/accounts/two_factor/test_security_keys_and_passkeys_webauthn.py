@@ -16,11 +16,11 @@ from tests.accounts.two_factor.conftest import (
     RECOVERY_CODES,
     SoftKey,
     add_security_key,
-    log_in,
     logged_in,
     open_page,
     says,
 )
+from tests.conftest import log_in
 
 pytestmark = pytest.mark.django_db
 

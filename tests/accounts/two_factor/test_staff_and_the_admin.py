@@ -16,10 +16,10 @@ from tests.accounts.two_factor.conftest import (
     Hidden,
     code_for,
     enter_code,
-    log_in,
     says,
     sent_to_set_up,
 )
+from tests.conftest import log_in
 
 pytestmark = pytest.mark.django_db
 
