@@ -176,12 +176,14 @@ class UsageBuffer:
             time.sleep(interval)
             self._waiting.clear()  # what is counted from now on sets it again
             # Its own connection, closed or kept as a request's would be (CONN_MAX_AGE).
-            close_old_connections()
             try:
+                close_old_connections()
                 if not self.flush():
                     self._waiting.set()  # try again after another interval
-            finally:
                 close_old_connections()
+            except Exception as exc:  # the thread outlives any error: it is the only writer
+                logger.warning("Token counts' flush failed (%s).", type(exc).__name__)
+                self._waiting.set()
 
 
 _buffer = UsageBuffer()
