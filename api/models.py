@@ -15,10 +15,11 @@ class Outcome(models.TextChoices):
 class UsageCount(models.Model):
     """Token requests of one app, secret, outcome and hour.
 
-    Written only by the fold (api.usage.usage_fold), which adds counts kept in Redis by the
-    token endpoint. `secret_pk` is the client secret's id, or 0 when the request named the app
-    but no secret of it: a plain integer so that (app, secret, hour, outcome) is a unique key on
-    every database (a nullable column would let NULLs repeat).
+    Written only by api.usage._add: the fold (api.usage.usage_fold) adds counts kept in Redis
+    by the token endpoint, and without Redis each process's buffer adds its own. `secret_pk`
+    is the client secret's id, or 0 when the request named the app but no secret of it: a
+    plain integer so that (app, secret, hour, outcome) is a unique key on every database (a
+    nullable column would let NULLs repeat).
     """
 
     app = models.ForeignKey(App, on_delete=models.CASCADE, related_name="usage_counts")

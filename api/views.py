@@ -164,6 +164,7 @@ def api_endpoint(*methods: str):
                 return _method_not_allowed(methods[0])
             return view(request, *args, **kwargs)
 
+        wrapper.tink_api = True  # console.middleware.UsageFlushMiddleware leaves it alone
         return wrapper
 
     return decorator

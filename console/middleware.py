@@ -2,6 +2,8 @@ from csp.middleware import CSPMiddleware as BaseCSPMiddleware
 from django.conf import settings
 from django.http import HttpRequest, HttpResponseBase
 
+from api import usage
+
 from .views import page_not_found
 
 
@@ -43,3 +45,22 @@ def _is_technical_404(response: HttpResponseBase) -> bool:
     # in a <pre class="exception_value"> after "Page not found at".
     content = getattr(response, "content", b"")[:2000]
     return b"<title>Page not found at" in content
+
+
+class UsageFlushMiddleware:
+    """Without Redis each process buffers its token counts (api.usage.UsageBuffer). A console
+    page writes this process's first, so that Analytics, a secret's "Last used" and the admin
+    show them at once (other processes' within CONSOLE_USAGE_FLUSH_SECONDS). It runs before
+    the view and outside its transaction, which could otherwise take the counts with it in a
+    rollback. The Tink API's own endpoints (api.views.api_endpoint) skip it: not writing on
+    each token request is what the buffer is for."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs) -> None:
+        if not getattr(view_func, "tink_api", False):
+            usage.flush()

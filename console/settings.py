@@ -116,6 +116,8 @@ MIDDLEWARE = [
     "accounts.middleware.CurrentOrganizationMiddleware",
     # After the organization is known: sends whoever needs two-factor log-in to set it up.
     "accounts.middleware.TwoFactorRequiredMiddleware",
+    # Before a page's view: this process's buffered token counts reach the database first.
+    "console.middleware.UsageFlushMiddleware",
 ]
 
 ROOT_URLCONF = "console.urls"
@@ -271,8 +273,10 @@ CONSOLE_TOKEN_FAILURES_PER_IP = env_int("CONSOLE_TOKEN_FAILURES_PER_IP", 100, mi
 # takes to be seen if its invalidation of the cache failed (0: ask the database every time).
 CONSOLE_TOKEN_SECRET_CACHE_SECONDS = env_int("CONSOLE_TOKEN_SECRET_CACHE_SECONDS", 5)
 # Token counts go to Redis and are folded into the database by the worker's beat; without
-# Redis (make run) they are written directly.
+# Redis (make run) each process buffers them and writes them in one transaction this often
+# (0: each as it is made), so that token requests don't queue on SQLite's write lock.
 CONSOLE_USAGE_REDIS_URL = REDIS_URL
+CONSOLE_USAGE_FLUSH_SECONDS = env_int("CONSOLE_USAGE_FLUSH_SECONDS", 1)
 CONSOLE_USAGE_PREFIX = env.str("CONSOLE_USAGE_PREFIX", default="console:usage")
 
 # --- Accounts -------------------------------------------------------------------------------

@@ -22,8 +22,10 @@ CELERY_TASK_ALWAYS_EAGER = True
 CELERY_BROKER_URL = "memory://"
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-# Token counts are written directly; tests of the Redis path set these themselves.
+# Token counts are written directly; tests of the Redis path and of the buffer (which set their
+# own) set these themselves. A flushing thread would write outside the test's transaction.
 CONSOLE_USAGE_REDIS_URL = ""
+CONSOLE_USAGE_FLUSH_SECONDS = 0
 
 # Argon2 stays first (it is what users get), tuned down: hashing cost is not under test.
 PASSWORD_HASHERS = ["tests.hashers.FastArgon2PasswordHasher"]

@@ -138,6 +138,8 @@ def test_debug_mode_starts_without_a_secret_key():
         ("PORT", "0"),
         ("CONSOLE_BASE_URL", "ftp://x"),
         ("CSRF_TRUSTED_ORIGINS", "example.com"),
+        ("CONSOLE_USAGE_FLUSH_SECONDS", "soon"),
+        ("CONSOLE_USAGE_FLUSH_SECONDS", "-1"),
     ],
 )
 def test_a_bad_value_stops_the_start_up_and_names_the_variable(name, value):
@@ -308,3 +310,9 @@ def test_deploy_check_passes_without_a_single_warning():
     assert "System check identified no issues" in result.stdout
     assert "WARNING" not in result.stdout + result.stderr
     assert result.stderr.strip() == ""
+
+
+def test_without_redis_token_counts_are_buffered_for_a_second_unless_told_otherwise():
+    read = SETUP + "\nfrom django.conf import settings as s; print(s.CONSOLE_USAGE_FLUSH_SECONDS)"
+    assert run(read, **production()).stdout.split()[-1] == "1"
+    assert run(read, **production(CONSOLE_USAGE_FLUSH_SECONDS="0")).stdout.split()[-1] == "0"
