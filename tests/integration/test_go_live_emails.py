@@ -16,7 +16,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import OutboundEmail, User
-from accounts.services import email_queue
+from accounts.outbox import email_queue
 from kyb import services as kyb_services
 from kyb.models import KybStatus, KybSubmission
 from products.models import MonthlyVolume, Product
