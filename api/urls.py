@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import pages, views
 
 app_name = "api"
 
@@ -9,5 +9,5 @@ urlpatterns = [
     path("oauth/introspect", views.introspect, name="introspect"),
     path("oauth/jwks", views.jwks, name="jwks"),
     path("openapi.yaml", views.openapi_document, name="openapi"),
-    path("reference", views.reference, name="reference"),
+    path("reference", pages.reference, name="reference"),
 ]

@@ -1,11 +1,11 @@
 from django.urls import path
 
-from . import views
+from . import pages
 
 app_name = "analytics"
 
 urlpatterns = [
-    path("", views.analytics_overview, name="overview"),
-    path("<str:client_id>/", views.analytics_app, name="app"),
-    path("<str:client_id>/export.csv", views.analytics_csv, name="csv"),
+    path("", pages.analytics_overview, name="overview"),
+    path("<str:client_id>/", pages.analytics_app, name="app"),
+    path("<str:client_id>/export.csv", pages.analytics_csv, name="csv"),
 ]

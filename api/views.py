@@ -1,6 +1,6 @@
-"""The Tink API: POST /api/v1/oauth/token, GET /api/v1/oauth/jwks, POST /api/v1/oauth/introspect,
-its description (GET /api/v1/openapi.yaml, and the reference page rendered from it), and the
-Analytics pages that show each app's use of it.
+"""The Tink API: POST /api/v1/oauth/token, GET /api/v1/oauth/jwks, POST /api/v1/oauth/introspect
+and its description, GET /api/v1/openapi.yaml. The HTML pages about the API (its reference,
+Analytics) are api/pages.py.
 
 JSON in every answer, errors as RFC 6749 §5.2 says. No session, no CSRF (clients authenticate
 with their credentials), no cookies, and no transaction around the request: the token path
@@ -8,26 +8,17 @@ reads one row and writes nothing to the database.
 """
 
 import base64
-import csv
 from functools import wraps
 from urllib.parse import parse_qsl, unquote_plus
 
 from csp.decorators import csp_exempt
-from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
-from django.views.decorators.http import require_GET, require_safe
 
-from accounts.decorators import organization_required
-from apps import selectors as app_selectors
-from apps.decorators import app_required
-from apps.models import App
-
-from . import charts, keys, openapi, selectors, services
+from . import keys, openapi, services
 from .models import Outcome
 from .services import OAuthError
 
@@ -221,78 +212,4 @@ def openapi_document(request: HttpRequest) -> HttpResponse:
     response["Content-Disposition"] = 'inline; filename="openapi.yaml"'
     response["Content-Security-Policy"] = API_CSP
     response["Cache-Control"] = "public, max-age=300"
-    return response
-
-
-@login_not_required
-@require_safe
-def reference(request: HttpRequest) -> HttpResponse:
-    """The API reference, public like the JWKS: it describes the API, and holds no data."""
-    context = {**openapi.reference(), "base_url": settings.CONSOLE_BASE_URL}
-    return render(request, "api/reference.html", context)
-
-
-# --- Analytics pages ---------------------------------------------------------------------------
-
-
-def _range_links(days: int) -> list[dict]:
-    return [{"days": n, "current": n == days} for n in selectors.RANGES]
-
-
-@organization_required("app.view")
-@require_GET
-def analytics_overview(request: HttpRequest) -> HttpResponse:
-    """Every app of the organization: tokens issued and failed requests, and one chart."""
-    days = selectors.days_of(request.GET.get("days"))
-    apps = list(app_selectors.app_list(organization=request.organization))
-    totals = selectors.usage_per_app(apps=apps, days=days)
-    usage_data = selectors.usage(apps=apps, days=days)
-    rows = [{"app": app, "issued": totals[app.pk][0], "failed": totals[app.pk][1]} for app in apps]
-    return render(
-        request,
-        "analytics/overview.html",
-        {
-            "nav_section": "analytics",
-            "days": days,
-            "ranges": _range_links(days),
-            "rows": rows,
-            "usage": usage_data,
-            "chart": charts.bar_chart(usage_data),
-        },
-    )
-
-
-@app_required("app.view")
-@require_GET
-def analytics_app(request: HttpRequest, app: App) -> HttpResponse:
-    days = selectors.days_of(request.GET.get("days"))
-    usage_data = selectors.usage(apps=[app], days=days)
-    return render(
-        request,
-        "analytics/app.html",
-        {
-            "nav_section": "analytics",
-            "app": app,
-            "tab": "analytics",
-            "days": days,
-            "ranges": _range_links(days),
-            "usage": usage_data,
-            "chart": charts.bar_chart(usage_data),
-            "outcomes": Outcome.choices,
-        },
-    )
-
-
-@app_required("app.view")
-@require_GET
-def analytics_csv(request: HttpRequest, app: App) -> HttpResponse:
-    days = selectors.days_of(request.GET.get("days"))
-    usage_data = selectors.usage(apps=[app], days=days)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    filename = f"analytics-{app.client_id}-{days}d.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.writer(response)
-    writer.writerow(["date (UTC)", *Outcome.values])
-    for day in usage_data.days:
-        writer.writerow([day.day.isoformat(), *day.row()])
     return response
