@@ -219,7 +219,8 @@ def main() -> int:
             "redis": (
                 f"on, {redis_shown(redis_url)}: token counts and the failure throttle in Redis"
                 if redis_url
-                else "off: token counts written to the database, throttle in local memory"
+                else "off: token counts buffered in each worker and written once a second, "
+                "throttle in local memory"
                 + (f"; {facts['ignored']}" if "ignored" in facts else "")
             ),
             "server": (
