@@ -220,8 +220,7 @@ def main() -> int:
                 f"on, {redis_shown(redis_url)}: token counts and the failure throttle in Redis"
                 if redis_url
                 else "off: token counts buffered in each worker and written once a second, "
-                "throttle in local memory"
-                + (f"; {facts['ignored']}" if "ignored" in facts else "")
+                "throttle in local memory" + (f"; {facts['ignored']}" if "ignored" in facts else "")
             ),
             "server": (
                 f"gunicorn, {args.workers} {args.worker_class} workers"
