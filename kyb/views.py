@@ -342,11 +342,7 @@ def kyb_owners(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             (owner_form if adding else answer_form).add_error(None, error)
         else:
-            if adding:
-                messages.success(request, "Beneficial owner added.")
-            if _stays(request, adding):
-                return redirect(f"{_step_url(KybStep.OWNERS)}#step")
-            return redirect(_destination(request, KybStep.OWNERS))
+            return _saved(request, KybStep.OWNERS, adding, "Beneficial owner added.")
     return _kyb_page(
         request, KybStep.OWNERS, status=400, answer_form=answer_form, owner_form=owner_form
     )
@@ -399,10 +395,7 @@ def kyb_directors(request: HttpRequest) -> HttpResponse:
     except ValidationError as error:
         form.add_error(None, error)
         return _kyb_page(request, KybStep.DIRECTORS, status=400, director_form=form)
-    messages.success(request, "Director added.")
-    if _stays(request, adding):
-        return redirect(f"{_step_url(KybStep.DIRECTORS)}#step")
-    return redirect(_destination(request, KybStep.DIRECTORS))
+    return _saved(request, KybStep.DIRECTORS, adding, "Director added.")
 
 
 @organization_required("kyb.edit")
@@ -413,6 +406,15 @@ def director_remove(request: HttpRequest, director_id: int) -> HttpResponse:
     except ValidationError as error:
         return _not_removed(request, KybStep.DIRECTORS, error)
     return _removed(request, KybStep.DIRECTORS, "Director removed.")
+
+
+def _saved(request: HttpRequest, step: KybStep, added: bool, message: str) -> HttpResponse:
+    """After a step's save: say what was added, then stay on the step's list or go on."""
+    if added:
+        messages.success(request, message)
+    if _stays(request, added):
+        return redirect(f"{_step_url(step)}#step")
+    return redirect(_destination(request, step))
 
 
 def _removed(request: HttpRequest, step: KybStep, message: str) -> HttpResponse:
@@ -463,10 +465,7 @@ def kyb_documents(request: HttpRequest) -> HttpResponse:
     except ValidationError as error:
         form.add_error(None, error)
         return _kyb_page(request, KybStep.DOCUMENTS, status=400, document_form=form)
-    messages.success(request, "Document uploaded.")
-    if _stays(request, uploading):
-        return redirect(f"{_step_url(KybStep.DOCUMENTS)}#step")
-    return redirect(_destination(request, KybStep.DOCUMENTS))
+    return _saved(request, KybStep.DOCUMENTS, uploading, "Document uploaded.")
 
 
 @organization_required("kyb.edit")
