@@ -114,14 +114,15 @@ def _review(
     back_url: str,
     back_label: str = "",
 ) -> HttpResponse | None:
-    """The intermediate page that asks for the note, then `decide` for each row of `queryset`
-    (each moving to status `to`, whose note rule is the services' own; the row is passed as the
-    `target` keyword, as the services name it):
-        None once they are decided, else the page (again, with its errors). The changelist's
-        actions and the change page's buttons both come here. Refusals (a submission no longer
-        under review) are reported, not raised, so one bad row doesn't undo the others.
-        `back_label` names the page `back_url` returns to in the breadcrumbs (a submission's own
-        page); the changelist is always there."""
+    """The intermediate page that asks for the note, then `decide` for each row of `queryset`:
+    None once they are decided, else the page (again, with its errors). The changelist's
+    actions and the change page's buttons both come here. Refusals (a submission no longer
+    under review) are reported, not raised, so one bad row doesn't undo the others.
+
+    Each row moves to status `to`, whose note rule is the services' own, and is passed to
+    `decide` as the keyword `target` (as the service names it: "submission" or "access").
+    `back_label` names the page `back_url` returns to in the breadcrumbs (a submission's own
+    page); the changelist is always there."""
     names = modeladmin.model._meta.concrete_model._meta  # the queue's rows are KYB submissions
     form = ReviewNoteForm(request.POST if "apply" in request.POST else None)
     if form.is_bound and form.is_valid():

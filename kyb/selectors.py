@@ -275,7 +275,7 @@ def document_for_download(
     if user.is_staff and user.has_perm("kyb.view_kybsubmission"):
         return document
     if (
-        organization is not None
+        organization  # the request's organization: a lazy object, maybe of None
         and organization.pk == document.submission.organization_id
         and permissions.allows(role, "kyb.view")
     ):

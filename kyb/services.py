@@ -371,11 +371,17 @@ def _require_reviewer(reviewer: User) -> None:
         raise PermissionDenied("Only KYB reviewers can decide on a KYB.")
 
 
-# What each review decision records in the audit log.
+# What each review decision records in the audit log: a KYB's, and a production access
+# request's decided on its own.
 DECISIONS: dict[KybStatus, str] = {
     KybStatus.APPROVED: AuditEvent.Action.KYB_APPROVE,
     KybStatus.CHANGES_REQUESTED: AuditEvent.Action.KYB_REQUEST_CHANGES,
     KybStatus.REJECTED: AuditEvent.Action.KYB_REJECT,
+}
+
+ACCESS_DECISIONS: dict[AccessStatus, str] = {
+    AccessStatus.APPROVED: AuditEvent.Action.PRODUCTION_ACCESS_APPROVE,
+    AccessStatus.REJECTED: AuditEvent.Action.PRODUCTION_ACCESS_REJECT,
 }
 
 # The one note rule, for a KYB and for a production access request decided on its own: the
@@ -392,13 +398,17 @@ def review_note_problem(*, to: str, note: str) -> str:
     return "" if note.strip() else NOTE_NEEDED.get(str(to), "")
 
 
-@transaction.atomic
-def _decide(submission: KybSubmission, to: KybStatus, *, reviewer: User, note: str):
-    action = DECISIONS[to]
+def _review_note(to: str, note: str) -> str:
+    """The decision's note as recorded, or the note rule's ValidationError."""
     problem = review_note_problem(to=to, note=note)
     if problem:
         raise ValidationError({"note": problem})
-    note = note.strip()
+    return note.strip()
+
+
+@transaction.atomic
+def _decide(submission: KybSubmission, to: KybStatus, *, reviewer: User, note: str):
+    note = _review_note(to, note)
     _require_reviewer(reviewer)
     Organization.objects.lock(submission.organization)
     submission = KybSubmission.objects.select_for_update().get(pk=submission.pk)
@@ -413,7 +423,7 @@ def _decide(submission: KybSubmission, to: KybStatus, *, reviewer: User, note: s
     if to == KybStatus.APPROVED:
         for product in approved_products:
             production_grant_create(organization=submission.organization, product=product)
-    _audit(submission.organization, reviewer, action, note=note)
+    _audit(submission.organization, reviewer, DECISIONS[to], note=note)
     emails.kyb_decided(submission=submission)
     return submission
 
@@ -440,10 +450,7 @@ def _access_decide(
     access: ProductionAccessRequest, to: AccessStatus, *, reviewer: User, note: str
 ) -> ProductionAccessRequest:
     """A product requested after the organization's KYB was approved is reviewed on its own."""
-    problem = review_note_problem(to=to, note=note)
-    if problem:
-        raise ValidationError({"note": problem})
-    note = note.strip()
+    note = _review_note(to, note)
     _require_reviewer(reviewer)
     organization = Organization.objects.lock(access.organization)
     access = ProductionAccessRequest.objects.select_for_update().get(pk=access.pk)
@@ -457,15 +464,9 @@ def _access_decide(
     access.status = to
     access.decided_at = timezone.now()
     access.save(update_fields=["status", "decided_at"])
-    approved = to == AccessStatus.APPROVED
-    if approved:
+    if to == AccessStatus.APPROVED:
         production_grant_create(organization=organization, product=access.product)
-    action = (
-        AuditEvent.Action.PRODUCTION_ACCESS_APPROVE
-        if approved
-        else AuditEvent.Action.PRODUCTION_ACCESS_REJECT
-    )
-    _audit(organization, reviewer, action, product=access.product.slug, note=note)
+    _audit(organization, reviewer, ACCESS_DECISIONS[to], product=access.product.slug, note=note)
     emails.production_access_decided(access=access, note=note)
     return access
 

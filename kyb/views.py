@@ -510,7 +510,7 @@ def document_download(request: HttpRequest, document_id: UUID) -> HttpResponse:
     document = selectors.document_for_download(
         document_id=document_id,
         user=request.user,
-        organization=request.organization or None,  # a lazy object, maybe of None
+        organization=request.organization,
         role=role_of(request),
     )
     if document is None:
