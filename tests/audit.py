@@ -19,3 +19,14 @@ def only_entry(before: int, action: str) -> AuditEvent:
     entries = written_since(before)
     assert [entry.action for entry in entries] == [action]
     return entries[0]
+
+
+def assert_organization_target(entry: AuditEvent, organization, actor) -> None:
+    """The entry is about the organization itself, done by `actor`."""
+    assert entry.organization == organization
+    assert entry.actor == actor
+    assert (entry.target_type, entry.target_id, entry.target_label) == (
+        "organization",
+        str(organization.pk),
+        organization.name,
+    )

@@ -107,6 +107,12 @@ def alice(make_user) -> User:
 
 
 @pytest.fixture
+def org(alice) -> Organization:
+    """Alice's organization."""
+    return organization_of(alice)
+
+
+@pytest.fixture
 def charlie(make_user) -> User:
     """An outsider: a member of another organization."""
     return make_user("charlie@example.org", organization="Charlie Bank")

@@ -49,11 +49,6 @@ def export(client, **query) -> list[dict[str, str]]:
     return [dict(zip(header, row, strict=True)) for row in body]
 
 
-@pytest.fixture
-def org(alice) -> Organization:
-    return organization_of(alice)
-
-
 # --- Who may read it --------------------------------------------------------------------------
 
 

@@ -6,33 +6,17 @@ right actor and target.
 
 import pytest
 
-from accounts.models import AuditEvent, Organization, User
+from accounts.models import AuditEvent
 from kyb import services as kyb_services
 from kyb.models import AccessStatus, KybSubmission, ProductionAccessRequest
 from products.models import Product
-from tests.audit import last_id, only_entry
-from tests.conftest import organization_of
+from tests.audit import assert_organization_target, last_id, only_entry
 from tests.kyb.conftest import complete_kyb, production_app, request_access, submit_kyb
 
 pytestmark = pytest.mark.django_db
 
 
 Action = AuditEvent.Action
-
-
-@pytest.fixture
-def org(alice) -> Organization:
-    return organization_of(alice)
-
-
-def assert_organization_target(entry: AuditEvent, organization, actor: User) -> None:
-    assert entry.organization == organization
-    assert entry.actor == actor
-    assert (entry.target_type, entry.target_id, entry.target_label) == (
-        "organization",
-        str(organization.pk),
-        organization.name,
-    )
 
 
 def test_requesting_production_access_writes_one_entry(org, alice, catalog):

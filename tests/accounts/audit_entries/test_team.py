@@ -1,7 +1,6 @@
 """The team.
 
-Part of tests.accounts.audit_entries: Each audited action writes exactly one entry, with the
-right actor and target.
+Part of tests.accounts.audit_entries; the package's docstring says what its tests check.
 """
 
 import re
@@ -9,17 +8,11 @@ import re
 import pytest
 
 from accounts import services
-from accounts.models import Invitation, Membership, Organization, Role
+from accounts.models import Invitation, Membership, Role
 from tests.accounts.audit_entries.conftest import NEW_PASSWORD, Action, assert_user_target
 from tests.audit import last_id, only_entry, written_since
-from tests.conftest import organization_of
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def org(alice) -> Organization:
-    return organization_of(alice)
 
 
 def invite(org, alice, email: str, capture, mailoutbox, role: str = Role.DEVELOPER) -> str:

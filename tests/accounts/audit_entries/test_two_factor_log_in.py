@@ -1,7 +1,6 @@
 """Two-factor log-in.
 
-Part of tests.accounts.audit_entries: Each audited action writes exactly one entry, with the
-right actor and target.
+Part of tests.accounts.audit_entries; the package's docstring says what its tests check.
 """
 
 import pytest

@@ -1,8 +1,6 @@
 """The organization switcher.
 
-Part of tests.accounts.team: The Team page: members and roles, invitations, ownership, the two-
-factor rule, leaving and deleting the organization, and the organization switcher, through the
-test client.
+Part of tests.accounts.team; the package's docstring says what its tests check.
 """
 
 import re

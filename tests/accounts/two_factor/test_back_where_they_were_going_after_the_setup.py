@@ -1,9 +1,6 @@
 """Back where they were going, after the setup.
 
-Part of tests.accounts.two_factor: Two-factor log-in with allauth's MFA, through the real pages:
-set up an authenticator app (the test computes its codes from the secret, as the app would), log
-in with a code or a recovery code, refusals; an organization's requirement and the admin's,
-enforced by accounts.middleware.TwoFactorRequiredMiddleware.
+Part of tests.accounts.two_factor; the package's docstring says what its tests check.
 """
 
 import re

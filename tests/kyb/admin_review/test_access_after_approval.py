@@ -1,7 +1,6 @@
 """Production access requests after an approved KYB.
 
-Part of tests.kyb.admin_review: Staff review KYB in Django admin: the real admin pages, driven
-through the test client.
+Part of tests.kyb.admin_review; the package's docstring says what its tests check.
 """
 
 import pytest

@@ -1,7 +1,6 @@
 """Changes requested, then resubmitted.
 
-Part of tests.kyb.admin_review: Staff review KYB in Django admin: the real admin pages, driven
-through the test client.
+Part of tests.kyb.admin_review; the package's docstring says what its tests check.
 """
 
 import pytest

@@ -1,7 +1,6 @@
 """The queue: submissions under review, oldest first.
 
-Part of tests.kyb.admin_review: Staff review KYB in Django admin: the real admin pages, driven
-through the test client.
+Part of tests.kyb.admin_review; the package's docstring says what its tests check.
 """
 
 import re

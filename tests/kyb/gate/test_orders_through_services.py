@@ -1,7 +1,6 @@
 """Every order, through the services.
 
-Part of tests.kyb.gate: The road to production is one state machine: Contact sales, Create a
-production app, Request production access, Complete KYB, in this order, then Tink's review.
+Part of tests.kyb.gate; the package's docstring says what its tests check.
 """
 
 from collections.abc import Callable

@@ -1,8 +1,6 @@
 """Changes requested: the note, editing, resubmitting.
 
-Part of tests.kyb.kyb_form: The KYB at /kyb/, a step per page: a draft until it is submitted,
-checked part by part, complete before it can be submitted, locked while it is reviewed and open
-again when changes are requested.
+Part of tests.kyb.kyb_form; the package's docstring says what its tests check.
 """
 
 from kyb import services
