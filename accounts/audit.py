@@ -14,12 +14,14 @@ def audit_record(
     target_id: str = "",
     target_label: str = "",
     details: dict | None = None,
+    actor_name: str = "",
 ) -> AuditEvent:
     """Append one entry to the audit log, with the current request's origin if there is one.
 
     `target` is the object the action was about (anything with an `audit_target`: a user, an
     organization, an app); without one, the target's type, id and label are given by hand (an
-    invitation's address, say, which belongs to no account yet).
+    invitation's address, say, which belongs to no account yet). `actor_name` names who acted
+    when no account did ("GitHub secret scanning"); with neither, the entry says "Console".
     """
     if target is not None:
         target_type, target_id, target_label = target.audit_target
@@ -28,6 +30,7 @@ def audit_record(
         organization=organization,
         actor=actor,
         actor_email=actor.email if actor else "",
+        actor_name="" if actor else actor_name,
         action=action,
         target_type=target_type,
         target_id=target_id,

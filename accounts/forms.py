@@ -146,6 +146,13 @@ class TwoFactorRequirementForm(forms.Form):
     )
 
 
+class UnusedSecretEmailsForm(forms.Form):
+    enabled = forms.BooleanField(
+        label="Email owners and admins every week about client secrets unused for 90 days",
+        required=False,
+    )
+
+
 class OrganizationDeleteForm(forms.Form):
     confirm_name = forms.CharField(
         label="Organization name",

@@ -99,6 +99,10 @@ class Organization(models.Model):
     name = models.CharField("Organization name", max_length=100)
     # Set by an owner: members without two-factor log-in set it up before anything else.
     require_two_factor = models.BooleanField("Require two-factor log-in", default=False)
+    # The weekly email about client secrets unused for 90 days (apps.tasks), to owners and
+    # admins; an owner or admin turns it off on the Organization page.
+    unused_secret_emails = models.BooleanField("Email about unused client secrets", default=True)
+    unused_secrets_emailed_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = OrganizationQuerySet.as_manager()
@@ -283,6 +287,10 @@ class AuditEvent(AppendOnly):
         APP_RENAME = "app.rename", "App renamed"
         CLIENT_SECRET_CREATE = "client_secret.create", "Client secret created"
         CLIENT_SECRET_REVOKE = "client_secret.revoke", "Client secret revoked"
+        CLIENT_SECRET_ROLL = "client_secret.roll", "Client secret rolled"
+        CLIENT_SECRET_EXPIRE = "client_secret.expire", "Client secret expired"
+        CLIENT_SECRET_LEAK = "client_secret.leak", "Leaked client secret revoked"
+        UNUSED_SECRET_EMAILS = "organization.unused_secret_emails", "Unused secret emails changed"
         REDIRECT_URI_ADD = "redirect_uri.add", "Redirect URI added"
         REDIRECT_URI_REMOVE = "redirect_uri.remove", "Redirect URI removed"
         SALES_CONTACT = "sales.contact", "Sales contacted"
@@ -301,6 +309,8 @@ class AuditEvent(AppendOnly):
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     actor_email = models.EmailField(max_length=254, blank=True)
+    # Who acted when no account did, e.g. "GitHub secret scanning"; blank: Console itself.
+    actor_name = models.CharField(max_length=100, blank=True)
     action = models.CharField(max_length=40, choices=Action.choices)
     target_type = models.CharField(max_length=40)
     target_id = models.CharField(max_length=64)
@@ -324,3 +334,8 @@ class AuditEvent(AppendOnly):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} by {self.actor_email or 'system'}"
+
+    @property
+    def who(self) -> str:
+        """The actor as the Activity and audit log show it."""
+        return self.actor_email or self.actor_name or "Console"

@@ -36,6 +36,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "team.remove": MANAGERS,
     "organization.transfer": OWNERS,
     "organization.require_two_factor": OWNERS,
+    "organization.unused_secret_emails": OWNERS,
     "organization.delete": OWNERS,
     "audit.view": MANAGERS,
 }
@@ -59,6 +60,7 @@ LABELS: dict[str, str] = {
     "team.remove": "Remove members",
     "organization.transfer": "Transfer ownership",
     "organization.require_two_factor": "Require two-factor log-in",
+    "organization.unused_secret_emails": "Turn the unused secrets email on or off",
     "organization.delete": "Delete the organization",
     "audit.view": "See the audit log",
 }

@@ -311,6 +311,28 @@ def ownership_transfer(*, organization: Organization, to: Membership, by: User) 
 
 
 @transaction.atomic
+def organization_unused_secret_emails(
+    *, organization: Organization, enabled: bool, changed_by: User
+) -> Organization:
+    """Turn the weekly email about unused client secrets on or off (apps.tasks sends it)."""
+    organization = Organization.objects.lock(organization)
+    permissions.require(
+        selectors.organization_role(organization, changed_by), "organization.unused_secret_emails"
+    )
+    if organization.unused_secret_emails != enabled:
+        organization.unused_secret_emails = enabled
+        organization.save(update_fields=["unused_secret_emails"])
+        audit_record(
+            organization=organization,
+            actor=changed_by,
+            action=AuditEvent.Action.UNUSED_SECRET_EMAILS,
+            target=organization,
+            details={"enabled": enabled},
+        )
+    return organization
+
+
+@transaction.atomic
 def organization_require_two_factor(
     *, organization: Organization, required: bool, changed_by: User, has_two_factor: bool
 ) -> Organization:

@@ -16,6 +16,7 @@ urlpatterns = [
     path("team/transfer/", team.ownership_transfer, name="ownership_transfer"),
     path("team/two-factor/", team.two_factor_requirement, name="two_factor_requirement"),
     path("team/delete/", team.organization_delete, name="organization_delete"),
+    path("team/unused-secrets-email/", team.unused_secret_emails, name="unused_secret_emails"),
     path("team/organization/", team.organization_settings, name="organization_settings"),
     path("organizations/switch/", team.organization_switch, name="organization_switch"),
     path("invitations/<str:token>/", invitations.invitation, name="invitation"),

@@ -12,6 +12,7 @@ from hmac import compare_digest
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection
+from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from accounts.models import MAX_ID
@@ -70,11 +71,14 @@ class AuthenticatedClient:
 # Raw SQL on the hot path: building this query with the ORM costs about ten times more CPU
 # than running it (measured with bench/token_endpoint.py --profile), and it is the only
 # database read of a sandbox app's token request (a production app's also reads its
-# organization's approvals). secret_hash is unique, so no ORDER BY.
+# organization's approvals). secret_hash is unique, so no ORDER BY. The expiry is checked by
+# the same query, against the clock of this process (so it is exact to the request, and tests
+# can move it): no sweep is needed for an expired secret to stop working.
 FIND_ACTIVE_CLIENT = (
     "SELECT s.id, a.id, a.client_id, a.app_type, a.organization_id "
     "FROM apps_clientsecret s JOIN apps_app a ON a.id = s.app_id "
-    "WHERE s.secret_hash = %s AND s.revoked_at IS NULL"
+    "WHERE s.secret_hash = %s AND s.revoked_at IS NULL "
+    "AND (s.expires_at IS NULL OR s.expires_at > %s)"
 )
 
 
@@ -106,7 +110,8 @@ def _find_secret(client_id: str, client_secret: str) -> AuthenticatedClient | No
     """The active secret of this client, or None; one indexed query whatever the case."""
     if not credentials.is_well_formed(client_secret):
         return None
-    row = _read_one(FIND_ACTIVE_CLIENT, [credentials.hash_secret(client_secret)])
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    row = _read_one(FIND_ACTIVE_CLIENT, [credentials.hash_secret(client_secret), now])
     # Bytes: compare_digest refuses str with non-ASCII characters, which a client_id may hold.
     if row is None or not compare_digest(row[2].encode(), client_id.encode()):
         return None

@@ -10,4 +10,5 @@ urlpatterns = [
     path("oauth/jwks", views.jwks, name="jwks"),
     path("openapi.yaml", views.openapi_document, name="openapi"),
     path("reference", pages.reference, name="reference"),
+    path("secret-scanning/github", views.secret_scanning_github, name="secret_scanning_github"),
 ]

@@ -1,5 +1,6 @@
 """The Tink API: POST /api/v1/oauth/token, GET /api/v1/oauth/jwks, POST /api/v1/oauth/introspect
-and its description, GET /api/v1/openapi.yaml. The HTML pages about the API (its reference,
+and its description, GET /api/v1/openapi.yaml; and POST /api/v1/secret-scanning/github, where
+GitHub reports leaked secrets. The HTML pages about the API (its reference,
 Analytics) are api/pages.py.
 
 JSON in every answer, errors as RFC 6749 §5.2 says. No session, no CSRF (clients authenticate
@@ -18,7 +19,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 
-from . import keys, openapi, services
+from . import keys, openapi, secret_scanning, services
 from .models import Outcome
 from .services import OAuthError
 
@@ -213,3 +214,39 @@ def openapi_document(request: HttpRequest) -> HttpResponse:
     response["Content-Security-Policy"] = API_CSP
     response["Cache-Control"] = "public, max-age=300"
     return response
+
+
+@api_endpoint("POST")
+def secret_scanning_github(request: HttpRequest) -> JsonResponse:
+    """GitHub's secret scanning partner endpoint: a signed report of leaked tokens; each one
+    that is a working secret of ours is revoked at once (api.secret_scanning)."""
+    try:
+        body = _body(request, secret_scanning.MAX_BODY_BYTES)
+        secret_scanning.signature_verify(
+            body=body,
+            identifier=request.headers.get("Github-Public-Key-Identifier", ""),
+            signature=request.headers.get("Github-Public-Key-Signature", ""),
+        )
+        reports = secret_scanning.reports_parse(body)
+    except secret_scanning.ReportRefused as refused:
+        headers = {"Retry-After": str(refused.retry_after)} if refused.retry_after else None
+        return _json({"error": refused.description}, refused.status, headers)
+    response = JsonResponse(secret_scanning.reports_handle(reports), safe=False)
+    response["Content-Security-Policy"] = API_CSP
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _body(request: HttpRequest, limit: int) -> bytes:
+    """The raw body, or ReportRefused (413) past `limit` bytes, whatever Content-Length says."""
+    too_large = secret_scanning.ReportRefused(413, f"The body is too large: at most {limit} bytes.")
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        raise secret_scanning.ReportRefused(400, "Content-Length is not a number.") from None
+    if length > limit:
+        raise too_large
+    body = request.read(limit + 1)
+    if len(body) > limit:
+        raise too_large
+    return body

@@ -1,8 +1,11 @@
+from datetime import UTC, date, datetime, timedelta
+
 from django import forms
+from django.utils import timezone
 
 from accounts.validators import NAME_MAX_LENGTH
 
-from .models import App
+from .models import MAX_EXPIRY_DAYS, App
 from .services import FORM_TOKEN
 
 NO_FORM_TOKEN = (
@@ -86,8 +89,100 @@ class AppRenameForm(forms.Form):
     )
 
 
-class ClientSecretCreateForm(forms.Form):
+# When a secret stops working, as Stripe's "Roll key" offers it; "date" takes `expires_on`.
+EXPIRY_AFTER = {
+    "now": timedelta(0),
+    "1h": timedelta(hours=1),
+    "24h": timedelta(hours=24),
+    "7d": timedelta(days=7),
+}
+ROLL_EXPIRY_CHOICES = [
+    ("now", "Now"),
+    ("1h", "In 1 hour"),
+    ("24h", "In 24 hours"),
+    ("7d", "In 7 days"),
+    ("date", "On a date"),
+]
+CREATE_EXPIRY_CHOICES = [("never", "Never"), *ROLL_EXPIRY_CHOICES[1:]]
+EXPIRY_DATE_HELP = (
+    f"Within {MAX_EXPIRY_DAYS} days. It stops working as that day begins, at 00:00 UTC."
+)
+
+
+def _today() -> date:
+    return timezone.now().astimezone(UTC).date()
+
+
+class ExpiryForm(forms.Form):
+    """An expiry chosen from EXPIRY_AFTER, or a date within MAX_EXPIRY_DAYS; `expires_at()`
+    turns it into the moment, counted from when the form is sent."""
+
+    expiry_choices = CREATE_EXPIRY_CHOICES
+    expiry_initial = "never"  # and what a form sent without a choice means, when not required
+    expiry_required = False
+    expiry_label = "Expires"
+
+    expires = forms.ChoiceField(
+        widget=forms.RadioSelect(attrs={"class": "choice-list"}),
+        error_messages={
+            "required": "Choose when it expires.",
+            "invalid_choice": "Choose when it expires.",
+        },
+    )
+    expires_on = forms.DateField(
+        label="Date",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date", "data-expiry-date": ""}, format="%Y-%m-%d"),
+        help_text=EXPIRY_DATE_HELP,
+        error_messages={"invalid": "Enter a date, like 2026-12-31."},
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["expires"]
+        field.choices = self.expiry_choices
+        field.label = self.expiry_label
+        field.required = self.expiry_required
+        self.initial.setdefault("expires", self.expiry_initial)
+        today = _today()
+        self.fields["expires_on"].widget.attrs.update(
+            min=(today + timedelta(days=1)).isoformat(),
+            max=(today + timedelta(days=MAX_EXPIRY_DAYS)).isoformat(),
+        )
+
+    def clean_expires(self) -> str:
+        return self.cleaned_data["expires"] or self.expiry_initial
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if cleaned.get("expires") == "date":
+            chosen = cleaned.get("expires_on")
+            today = _today()
+            if chosen is None and "expires_on" not in self.errors:
+                self.add_error("expires_on", "Enter the date it expires.")
+            elif chosen is not None and not today < chosen <= today + timedelta(
+                days=MAX_EXPIRY_DAYS
+            ):
+                self.add_error(
+                    "expires_on",
+                    f"Choose a date from tomorrow to {MAX_EXPIRY_DAYS} days from today.",
+                )
+        return cleaned
+
+    def expires_at(self) -> datetime | None:
+        choice = self.cleaned_data["expires"]
+        if choice == "never":
+            return None
+        if choice == "date":
+            return datetime.combine(self.cleaned_data["expires_on"], datetime.min.time(), UTC)
+        return timezone.now() + EXPIRY_AFTER[choice]
+
+
+class ClientSecretCreateForm(ExpiryForm):
     """Asks for the account password again: a stolen session alone can't mint secrets."""
+
+    field_order = ["name", "expires", "expires_on", "password"]
+    no_form_token = NO_FORM_TOKEN
 
     name = forms.CharField(
         label="Name (optional)",
@@ -109,8 +204,26 @@ class ClientSecretCreateForm(forms.Form):
     def clean(self) -> dict:
         cleaned = super().clean()
         if not FORM_TOKEN.fullmatch(cleaned.get("form_token") or ""):
-            raise forms.ValidationError(NO_FORM_TOKEN, code="no_form_token")
+            raise forms.ValidationError(self.no_form_token, code="no_form_token")
         return cleaned
+
+
+class ClientSecretRollForm(ClientSecretCreateForm):
+    """Roll: a new secret now, and when the old one stops working."""
+
+    expiry_choices = ROLL_EXPIRY_CHOICES
+    expiry_initial = "24h"
+    expiry_required = True
+    expiry_label = "The old secret stops working"
+    field_order = ["expires", "expires_on", "password"]
+    no_form_token = (
+        "This form came without its one-time token, so nothing was rolled. "  # noqa: S105
+        "Enter your password again and select Roll secret."
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        del self.fields["name"]  # the new secret keeps the old one's name
 
 
 class RedirectURIForm(forms.Form):

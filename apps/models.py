@@ -15,6 +15,11 @@ IMMUTABLE_MESSAGE = "An app's display name, app type and client_id can't be chan
 
 CLIENT_ID = re.compile(r"[0-9a-f]{32}")  # 128 bits, lowercase hex
 MAX_ACTIVE_SECRETS = 5
+# The longest expiry a secret can be given (Roll, or created with an expiry): Stripe's limit
+# for a rolled key's overlap is a week; ours stretches to a month for slow deploys.
+MAX_EXPIRY_DAYS = 30
+# A secret not used for this long is flagged on the API client tab and in the weekly email.
+UNUSED_DAYS = 90
 MAX_REDIRECT_URIS = 20
 FORM_TOKENS_KEPT = 10  # open secret forms per user and app, as many as a session list kept
 
@@ -115,17 +120,39 @@ class App(models.Model):
 
 class ClientSecretQuerySet(models.QuerySet):
     def active(self):
+        """Holding a slot: not revoked, and not yet swept after its expiry (which may have
+        passed: `working` is what the token endpoint honours)."""
         return self.filter(revoked_at__isnull=True)
+
+    def working(self, now):
+        return self.active().filter(
+            models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=now)
+        )
+
+    def expired(self, now):
+        """Past their expiry but still holding a slot, until the sweep frees it."""
+        return self.active().filter(expires_at__lte=now)
 
     def revoked(self):
         return self.filter(revoked_at__isnull=False)
+
+
+class Ended(models.TextChoices):
+    """Why a secret stopped working."""
+
+    REVOKED = "revoked", "Revoked"
+    EXPIRED = "expired", "Expired"
+    LEAKED = "leaked", "Leaked"
 
 
 class ClientSecret(models.Model):
     """A credential that authenticates an app with the Tink API.
 
     Only an HMAC-SHA256 of the secret is kept (apps.credentials), with a short hint. An active
-    secret holds one of the app's five slots; revoking frees it. The unique (app, slot) pair
+    secret holds one of the app's five slots; revoking frees it. A secret with an expiry (set
+    when it is created, or when it is rolled) stops working at `expires_at`, checked by the
+    token endpoint's query itself; the sweep (apps.services.client_secrets_expire) then frees
+    its slot and records why it ended (`ended_reason`). The unique (app, slot) pair
     and the slot range are the database's half of the five-secret limit: the service's row
     lock orders concurrent creators, and the constraint stops anything that goes around it.
     """
@@ -144,6 +171,11 @@ class ClientSecret(models.Model):
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     revoked_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField("Expires", null=True, blank=True)
+    ended_reason = models.CharField(max_length=10, choices=Ended.choices, blank=True)
+    # Where a leak was found (GitHub secret scanning's `url` and `source`, or staff's report).
+    leak_url = models.CharField("Found at", max_length=2000, blank=True)
+    leak_source = models.CharField("Found in", max_length=100, blank=True)
 
     objects = ClientSecretQuerySet.as_manager()
 
@@ -166,6 +198,20 @@ class ClientSecret(models.Model):
                 | models.Q(revoked_at__isnull=False, slot__isnull=True),
                 name="apps_clientsecret_active_has_slot",
             ),
+            # An ended secret says why; an active one has no reason yet.
+            models.CheckConstraint(
+                condition=models.Q(revoked_at__isnull=True, ended_reason="")
+                | models.Q(revoked_at__isnull=False, ended_reason__in=Ended.values),
+                name="apps_clientsecret_ended_reason",
+            ),
+        ]
+        indexes = [
+            # The sweep's look-up: active secrets with an expiry, by expiry.
+            models.Index(
+                fields=["expires_at"],
+                condition=models.Q(revoked_at__isnull=True, expires_at__isnull=False),
+                name="apps_clientsecret_expiring",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -174,6 +220,14 @@ class ClientSecret(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+    def works_at(self, now) -> bool:
+        """What the token endpoint answers for this secret at `now`."""
+        return self.revoked_at is None and (self.expires_at is None or now < self.expires_at)
+
+    @property
+    def last_activity_at(self):
+        return self.last_used_at or self.created_at
 
 
 class SecretFormToken(models.Model):

@@ -1,13 +1,16 @@
+import time
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet, Window
+from django.utils import timezone
 
 from accounts.models import AuditEvent, Organization
 from products import selectors as product_selectors
 
-from .models import MAX_ACTIVE_SECRETS, MAX_REDIRECT_URIS, App, ClientSecret
+from .models import MAX_ACTIVE_SECRETS, MAX_REDIRECT_URIS, UNUSED_DAYS, App, ClientSecret
 
 REVOKED_SHOWN = 50
 
@@ -32,10 +35,31 @@ def app_menu(*, organization: Organization, apps: list[App] | None = None) -> li
     return list(App.objects.filter(organization=organization).values(*MENU_FIELDS))
 
 
+def unused_cutoff(now: datetime) -> datetime:
+    return now - timedelta(days=UNUSED_DAYS)
+
+
+def unused_secrets(*, now: datetime) -> QuerySet[ClientSecret]:
+    """Working secrets not used for UNUSED_DAYS days (never used: counted from creation)."""
+    cutoff = unused_cutoff(now)
+    return ClientSecret.objects.working(now).filter(
+        Q(last_used_at__lt=cutoff) | Q(last_used_at__isnull=True, created_at__lt=cutoff)
+    )
+
+
 def api_client(*, app: App) -> dict:
-    """What the API client tab shows, in a fixed number of queries whatever the counts."""
+    """What the API client tab shows, in a fixed number of queries whatever the counts.
+
+    Each active secret says whether it has expired (the sweep has not freed its slot yet) or
+    has gone unused for UNUSED_DAYS days.
+    """
+    now = timezone.now()
+    cutoff = unused_cutoff(now)
     secrets = ClientSecret.objects.filter(app=app).select_related("created_by", "revoked_by")
     active = list(secrets.filter(revoked_at__isnull=True).order_by("slot"))
+    for secret in active:
+        secret.expired = not secret.works_at(now)
+        secret.unused = not secret.expired and secret.last_activity_at < cutoff
     # The count of every revoked secret rides on the rows shown (a window is counted before
     # the LIMIT): one query, not two.
     revoked = list(
@@ -51,6 +75,9 @@ def api_client(*, app: App) -> dict:
         "revoked_hidden": max(0, revoked_count - REVOKED_SHOWN),
         "max_secrets": MAX_ACTIVE_SECRETS,
         "at_limit": len(active) >= MAX_ACTIVE_SECRETS,
+        "now": now,
+        "unused_days": UNUSED_DAYS,
+        "unused_count": sum(1 for secret in active if secret.unused),
         "redirect_uris": list(app.redirect_uris.all()),
         "max_redirect_uris": MAX_REDIRECT_URIS,
         "allowed_scopes": sorted(allowed_scopes(app=app)),
@@ -115,9 +142,10 @@ def client_secret_cache_key(secret_pk: int) -> str:
 def client_secret_valid(*, secret_pk: int) -> ValidSecret | None:
     """The secret if it is still valid (not revoked, its app not deleted), else None.
 
-    The one place that says whether a secret is valid, asked for every token it minted: secret
-    expiry (a later issue) joins the query below (and then caps the entry's lifetime at the
-    expiry). One query by primary key; the answer is kept in the shared cache for
+    The one place that says whether a secret is valid, asked for every token it minted. The
+    secret's expiry rides in the answer and is checked on every call, cached or not, so a
+    token stops with its secret's expiry to the second. One query by primary key; the answer
+    is kept in the shared cache for
     CONSOLE_TOKEN_SECRET_CACHE_SECONDS. A revoke overwrites it on commit
     (services.client_secret_revoke), so the bound only matters when the cache missed that
     write. `add`, not `set`: an answer read just before a revoke committed can't replace the
@@ -130,14 +158,22 @@ def client_secret_valid(*, secret_pk: int) -> ValidSecret | None:
         row = (
             ClientSecret.objects.active()
             .filter(pk=secret_pk)
-            .values_list("app_id", "app__client_id", "app__organization_id")
+            .values_list("app_id", "app__client_id", "app__organization_id", "expires_at")
             .order_by()
             .first()
         )
-        found = tuple(row) if row else SECRET_INVALID
+        if row:
+            expires_at = row[3].timestamp() if row[3] is not None else None
+            found = (*row[:3], expires_at)
+        else:
+            found = SECRET_INVALID
         if seconds:
             cache.add(key, found, timeout=seconds)
     if found == SECRET_INVALID:
         return None
-    app_pk, client_id, organization_id = found
+    # An entry cached before secrets had expiries (for a few seconds after the upgrade) has none.
+    app_pk, client_id, organization_id, *rest = found
+    expires_at = rest[0] if rest else None
+    if expires_at is not None and time.time() >= expires_at:
+        return None
     return ValidSecret(secret_pk, app_pk, client_id, organization_id)

@@ -21,6 +21,11 @@ urlpatterns = [
         name="client_secret_revoke",
     ),
     path(
+        "<str:client_id>/settings/api-client/secrets/<id:secret_id>/roll/",
+        views.client_secret_roll,
+        name="client_secret_roll",
+    ),
+    path(
         "<str:client_id>/settings/api-client/redirect-uris/",
         views.redirect_uri_add,
         name="redirect_uri_add",

@@ -1,3 +1,4 @@
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.contrib import messages
@@ -6,6 +7,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_http_methods
@@ -17,7 +19,13 @@ from products import selectors as product_selectors
 
 from . import selectors, services
 from .decorators import app_required
-from .forms import AppCreateForm, AppRenameForm, ClientSecretCreateForm, RedirectURIForm
+from .forms import (
+    AppCreateForm,
+    AppRenameForm,
+    ClientSecretCreateForm,
+    ClientSecretRollForm,
+    RedirectURIForm,
+)
 from .models import MAX_ACTIVE_SECRETS, App, ClientSecret, RedirectURI
 
 
@@ -131,22 +139,26 @@ def _api_client_page(request: HttpRequest, app: App, uri_form: RedirectURIForm) 
 class _Created:
     secret: ClientSecret
     plaintext: str = field(repr=False)
+    rolled: ClientSecret | None = None  # the secret it replaces, with its new expiry
 
 
-@sensitive_post_parameters("password", "form_token")
-@app_required("client_secret.create")
-@require_http_methods(["GET", "POST"])
-def client_secret_create(request: HttpRequest, app: App) -> HttpResponse:
-    """Password, then the new secret, shown in this response only.
+def _secret_form_page(
+    request: HttpRequest,
+    app: App,
+    form: ClientSecretCreateForm,
+    make: Callable[[ClientSecretCreateForm], "_Created | ValidationError"],
+    template: str,
+    **context,
+) -> HttpResponse:
+    """The create and roll forms: password, then the new secret, shown in this response only.
 
     The response is never cached and the form carries a one-time token, spent by the secret's
     creation, so a reload, the back button or a resubmission from history never shows the
-    secret again (nor mints another one).
+    secret again (nor mints another one). At five active secrets the form isn't offered.
     """
     at_limit = ClientSecret.objects.active().filter(app=app).count() >= MAX_ACTIVE_SECRETS
-    form = ClientSecretCreateForm(_posted(request))
     if request.method == "POST" and form.is_valid():
-        result = _create_secret(request, app, form)
+        result = make(form)
         if isinstance(result, _Created):
             response = _page(
                 request,
@@ -155,58 +167,103 @@ def client_secret_create(request: HttpRequest, app: App) -> HttpResponse:
                 "api_client",
                 secret=result.secret,
                 plaintext=result.plaintext,
+                rolled=result.rolled,
             )
             add_never_cache_headers(response)
             return response
-        if getattr(result, "code", None) == "form_used":
-            messages.error(request, services.FORM_USED)
+        code = getattr(result, "code", None)
+        if code in ("form_used", "not_rollable"):
+            messages.error(request, result.messages[0])
             return redirect("apps:api_client", client_id=app.client_id)
         form.add_error(None, result)  # nothing was created: the form can be sent again
     if request.method == "GET" and not at_limit:
         token = services.secret_form_token_issue(app=app, user=request.user)
-        form = ClientSecretCreateForm(initial={"form_token": token})
+        form = type(form)(initial={"form_token": token})
     elif form.has_error(NON_FIELD_ERRORS, code="no_form_token") and not at_limit:
         # A post that lost its token gets a new one, so it can be sent again.
         form.data = form.data.copy()
         form.data["form_token"] = services.secret_form_token_issue(app=app, user=request.user)
-    response = _page(
-        request,
-        "apps/client_secret_create.html",
-        app,
-        "api_client",
-        form=form,
-        at_limit=at_limit,
-        too_many=services.TOO_MANY_SECRETS,
-    )
+    response = _page(request, template, app, "api_client", form=form, at_limit=at_limit, **context)
     add_never_cache_headers(response)
     return response
 
 
-@sensitive_variables("plaintext")
-def _create_secret(
-    request: HttpRequest, app: App, form: ClientSecretCreateForm
-) -> _Created | ValidationError:
-    """The new secret, or why not: a wrong password or a refusal by the service (the token is
-    not spent), or a token that is (code "form_used")."""
-    refused = password_again(request, form.cleaned_data["password"])
-    if refused:
-        return ValidationError({"password": refused})
-    try:
-        secret, plaintext = services.client_secret_create_from_form(
-            app=app,
-            created_by=request.user,
-            form_token=form.cleaned_data["form_token"],
-            name=form.cleaned_data["name"],
-        )
-    except ValidationError as error:
-        return error
-    return _Created(secret, plaintext)
+@sensitive_post_parameters("password", "form_token")
+@app_required("client_secret.create")
+@require_http_methods(["GET", "POST"])
+def client_secret_create(request: HttpRequest, app: App) -> HttpResponse:
+    @sensitive_variables("plaintext")
+    def create(form: ClientSecretCreateForm) -> _Created | ValidationError:
+        refused = password_again(request, form.cleaned_data["password"])
+        if refused:
+            return ValidationError({"password": refused})
+        try:
+            secret, plaintext = services.client_secret_create_from_form(
+                app=app,
+                created_by=request.user,
+                form_token=form.cleaned_data["form_token"],
+                name=form.cleaned_data["name"],
+                expires_at=form.expires_at(),
+            )
+        except ValidationError as error:
+            return error
+        return _Created(secret, plaintext)
+
+    return _secret_form_page(
+        request,
+        app,
+        ClientSecretCreateForm(_posted(request)),
+        create,
+        "apps/client_secret_create.html",
+        too_many=services.TOO_MANY_SECRETS,
+    )
+
+
+def _secret_of(app: App, secret_id: int) -> ClientSecret:
+    return get_object_or_404(ClientSecret.objects.select_related("app"), app=app, pk=secret_id)
+
+
+@sensitive_post_parameters("password", "form_token")
+@app_required("client_secret.create")
+@require_http_methods(["GET", "POST"])
+def client_secret_roll(request: HttpRequest, app: App, secret_id: int) -> HttpResponse:
+    """Roll: a new secret now (shown once, as when creating), and the old one's expiry."""
+    secret = _secret_of(app, secret_id)
+    if not secret.works_at(timezone.now()):
+        messages.info(request, services.NOT_ROLLABLE)
+        return redirect("apps:api_client", client_id=app.client_id)
+
+    @sensitive_variables("plaintext")
+    def roll(form: ClientSecretRollForm) -> _Created | ValidationError:
+        refused = password_again(request, form.cleaned_data["password"])
+        if refused:
+            return ValidationError({"password": refused})
+        try:
+            new, plaintext, old = services.client_secret_roll_from_form(
+                secret=secret,
+                rolled_by=request.user,
+                form_token=form.cleaned_data["form_token"],
+                old_expires_at=form.expires_at(),
+            )
+        except ValidationError as error:
+            return error
+        return _Created(new, plaintext, rolled=old)
+
+    return _secret_form_page(
+        request,
+        app,
+        ClientSecretRollForm(_posted(request)),
+        roll,
+        "apps/client_secret_roll.html",
+        secret=secret,
+        too_many=services.TOO_MANY_TO_ROLL,
+    )
 
 
 @app_required("client_secret.revoke")
 @require_http_methods(["GET", "POST"])
 def client_secret_revoke(request: HttpRequest, app: App, secret_id: int) -> HttpResponse:
-    secret = get_object_or_404(ClientSecret.objects.select_related("app"), app=app, pk=secret_id)
+    secret = _secret_of(app, secret_id)
     if secret.revoked_at is not None:
         messages.info(request, f"The client secret {secret.hint}… is already revoked.")
         return redirect("apps:api_client", client_id=app.client_id)

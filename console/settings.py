@@ -7,6 +7,7 @@ value fails at start-up with ImproperlyConfigured, never silently falls back.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -228,6 +229,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": float(env_int("CONSOLE_USAGE_FOLD_SECONDS", 30, minimum=1)),
     },
     "kyb.storage_sweep": {"task": "kyb.tasks.storage_sweep", "schedule": 3600.0},
+    # Frees expired secrets' slots; the token endpoint refuses them without it.
+    "apps.client_secrets_expire": {"task": "apps.tasks.client_secrets_expire", "schedule": 60.0},
+    "apps.unused_secrets_notify": {
+        "task": "apps.tasks.unused_secrets_notify",
+        "schedule": crontab(minute=0, hour=8, day_of_week="mon"),
+    },
 }
 
 # --- Email ----------------------------------------------------------------------------------
@@ -272,6 +279,17 @@ CONSOLE_TOKEN_FAILURES_PER_IP = env_int("CONSOLE_TOKEN_FAILURES_PER_IP", 100, mi
 # How long the shared cache keeps "this secret is valid" for introspection: the most a revoke
 # takes to be seen if its invalidation of the cache failed (0: ask the database every time).
 CONSOLE_TOKEN_SECRET_CACHE_SECONDS = env_int("CONSOLE_TOKEN_SECRET_CACHE_SECONDS", 5)
+# GitHub secret scanning (api.secret_scanning): where its public keys are published, and how
+# long they are kept before they are fetched again (an unknown key identifier fetches at once).
+CONSOLE_SECRET_SCANNING_KEYS_URL = env.str(
+    "CONSOLE_SECRET_SCANNING_KEYS_URL",
+    default="https://api.github.com/meta/public_keys/secret_scanning",
+)
+if not CONSOLE_SECRET_SCANNING_KEYS_URL.startswith(("https://", "http://")):
+    raise ImproperlyConfigured("CONSOLE_SECRET_SCANNING_KEYS_URL must be an http(s):// URL.")
+CONSOLE_SECRET_SCANNING_KEYS_CACHE_SECONDS = env_int(
+    "CONSOLE_SECRET_SCANNING_KEYS_CACHE_SECONDS", 3600, minimum=1
+)
 # Token counts go to Redis and are folded into the database by the worker's beat; without
 # Redis (make run) each process buffers them and writes them in one transaction this often
 # (0: each as it is made), so that token requests don't queue on SQLite's write lock.

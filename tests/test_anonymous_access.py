@@ -41,6 +41,8 @@ PUBLIC = {
     "api:token",
     "api:introspect",
     "api:jwks",
+    # GitHub reports leaked secrets here, authenticated by its signature over the body.
+    "api:secret_scanning_github",
     # The API's description, as YAML and as the reference page rendered from it: public like
     # the JWKS, since it describes the API and holds no account's data.
     "api:openapi",

@@ -92,12 +92,14 @@ ROWS: dict[str, Row] = {
     "apps:api_client": obj("app.view"),
     "apps:client_secret_create": obj("client_secret.create"),
     "apps:client_secret_revoke": obj("client_secret.revoke"),
+    "apps:client_secret_roll": obj("client_secret.create"),  # rolling creates the new secret
     "apps:redirect_uri_add": obj("redirect_uri.change"),
     "apps:redirect_uri_remove": obj("redirect_uri.change"),
     "apps:activity": obj("app.view"),
     "api:token": API,
     "api:introspect": API,
     "api:jwks": API,
+    "api:secret_scanning_github": API,  # GitHub's signature, not a session
     "api:openapi": PUBLIC,  # the API's description: public like the JWKS, no account's data
     "api:reference": PUBLIC,
     "products:contact_sales": page("sales.contact"),
@@ -129,6 +131,7 @@ ROWS: dict[str, Row] = {
     "accounts:ownership_transfer": page("organization.transfer"),
     "accounts:two_factor_requirement": page("organization.require_two_factor"),
     "accounts:organization_delete": page("organization.delete"),
+    "accounts:unused_secret_emails": page("organization.unused_secret_emails"),
     "accounts:organization_settings": page("organization.delete"),
     "accounts:organization_switch": USER,
     "accounts:two_factor_continue": USER,

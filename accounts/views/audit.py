@@ -118,7 +118,7 @@ def _csv_row(event: AuditEvent) -> list[str]:
         csv_cell(value)
         for value in (
             event.created_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            event.actor_email,
+            event.actor_email or event.actor_name,
             event.action,
             event.target_type,
             event.target_id,

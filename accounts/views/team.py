@@ -23,6 +23,7 @@ from ..forms import (
     OrganizationSwitchForm,
     OwnershipTransferForm,
     TwoFactorRequirementForm,
+    UnusedSecretEmailsForm,
 )
 from ..middleware import SECOND_FACTORS
 from ..models import Invitation, Membership, Role
@@ -138,6 +139,12 @@ def _organization_page(request: HttpRequest, *, status: int = 200, **bound) -> H
         "two_factor_form": bound.get("two_factor_form")
         or TwoFactorRequirementForm(
             initial={"required": organization.require_two_factor}, auto_id="two-factor-%s"
+        ),
+        "can_change_unused_secret_emails": permissions.allows(
+            role, "organization.unused_secret_emails"
+        ),
+        "unused_secret_emails_form": UnusedSecretEmailsForm(
+            initial={"enabled": organization.unused_secret_emails}, auto_id="unused-secrets-%s"
         ),
         "delete_form": bound.get("delete_form") or OrganizationDeleteForm(auto_id="delete-%s"),
         "nav_section": "team",
@@ -321,6 +328,25 @@ def two_factor_requirement(request: HttpRequest) -> HttpResponse:
         if required
         else "Two-factor log-in is no longer required.",
         "two-factor",
+        page="accounts:organization_settings",
+    )
+
+
+@organization_required("organization.unused_secret_emails")
+@_form_action
+def unused_secret_emails(request: HttpRequest) -> HttpResponse:
+    form = UnusedSecretEmailsForm(request.POST)
+    form.is_valid()  # an unchecked box is valid: it means "off"
+    enabled = form.cleaned_data.get("enabled", False)
+    services.organization_unused_secret_emails(
+        organization=request.organization, enabled=enabled, changed_by=request.user
+    )
+    return _done(
+        request,
+        "Owners and admins will get the weekly email about unused client secrets."
+        if enabled
+        else "The weekly email about unused client secrets is turned off.",
+        "unused-secrets",
         page="accounts:organization_settings",
     )
 

@@ -1,7 +1,12 @@
-"""The token request an app's pages show: curl with the app's client_id filled in."""
+"""The token request an app's pages show (curl with the app's client_id filled in), and how a
+secret's expiry reads."""
+
+import math
+from datetime import datetime
 
 from django import template
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.links import console_url
 
@@ -23,3 +28,20 @@ def token_curl(client_id: str) -> str:
             f"  -d client_secret={SECRET_PLACEHOLDER}",
         ]
     )
+
+
+@register.filter
+def expires_in(expires_at: datetime | None, now: datetime | None = None) -> str:
+    """ "Expires in 3 h", as a secret's row says it: minutes under an hour, hours under two
+    days, then days; "Expired" once past."""
+    if expires_at is None:
+        return ""
+    seconds = (expires_at - (now or timezone.now())).total_seconds()
+    if seconds <= 0:
+        return "Expired"
+    if seconds < 3600:
+        return f"Expires in {max(1, math.ceil(seconds / 60))} min"
+    if seconds < 48 * 3600:
+        return f"Expires in {math.floor(seconds / 3600)} h"
+    days = math.floor(seconds / 86400)
+    return f"Expires in {days} days"

@@ -141,3 +141,21 @@ document.addEventListener("click", (event) => {
   form.elements.go.value = link.dataset.kybGo;
   form.requestSubmit();
 });
+
+// --- Expiry choices: the date field shows only once "On a date" is chosen ---------------------
+function syncExpiryDate() {
+  const input = document.querySelector("input[data-expiry-date]");
+  if (!input) return;
+  const chosen = document.querySelector("input[name='expires']:checked");
+  const wrapper = input.closest(".field") || input.parentElement;
+  const wanted = chosen && chosen.value === "date";
+  wrapper.hidden = !wanted && input.getAttribute("aria-invalid") !== "true";
+}
+document.addEventListener("change", (event) => {
+  if (event.target.name === "expires") syncExpiryDate();
+});
+if (document.readyState === "loading") {
+  document.addEventListener("DOMContentLoaded", syncExpiryDate);
+} else {
+  syncExpiryDate();
+}

@@ -115,6 +115,19 @@ PAGES: dict[str, Page] = {
         ),
         writer_post=200,  # the page that shows the new secret once
     ),
+    "apps:client_secret_roll": Page(
+        "app",
+        "write",
+        Write(
+            data=lambda client, url: {
+                "expires": "1h",
+                "password": PASSWORD,
+                "form_token": form_token(client, url),
+            },
+            done=lambda world: ClientSecret.objects.get(pk=world.secret.pk).expires_at is not None,
+        ),
+        writer_post=200,  # the page that shows the new secret once
+    ),
     "apps:client_secret_revoke": Page(
         "app",
         "write",

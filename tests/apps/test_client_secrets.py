@@ -252,7 +252,7 @@ def test_it_revokes_a_secret_and_records_who_and_when(alice_client, sandbox_app,
     assert secret.revoked_at is not None and secret.revoked_by == alice and secret.slot is None
     page = response.content.decode()
     assert f"Client secret {secret.hint}… is revoked." in page
-    assert "Revoked secrets (1)" in page
+    assert "Revoked and expired secrets (1)" in page
 
 
 def test_revoking_twice_changes_nothing(alice_client, sandbox_app, alice):

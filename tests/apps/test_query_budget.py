@@ -48,7 +48,7 @@ SHOWS = {
     "apps:list": ["Bulk app 199", "Demo Bank sandbox"],
     "apps:detail": ["5 of 5 client secrets active", f"{MAX_REDIRECT_URIS} redirect URIs"],
     "apps:settings": ["Bulk app 199"],
-    "apps:api_client": [f"Revoked secrets ({REVOKED})", "tink_cs_0099", "tink_cs_A005"],
+    "apps:api_client": [f"Revoked and expired secrets ({REVOKED})", "tink_cs_0099", "tink_cs_A005"],
     "apps:activity": ["Page 1 of 7", "revoked-0299"],
 }
 
@@ -84,7 +84,14 @@ def grow(app: App) -> None:
     ClientSecret.objects.bulk_create(
         [secret(app, f"tink_cs_A{slot:03d}", slot=slot) for slot in range(2, 6)]
         + [
-            secret(app, f"tink_cs_{i:04d}", slot=None, revoked_at=now, revoked_by=owner)
+            secret(
+                app,
+                f"tink_cs_{i:04d}",
+                slot=None,
+                revoked_at=now,
+                revoked_by=owner,
+                ended_reason="revoked",
+            )
             for i in range(REVOKED)
         ]
         # One active secret in every other app, so the list has counts to show.

@@ -236,7 +236,7 @@ def test_at_five_active_secrets_create_new_client_secret_says_to_revoke_one(
     create = page.get_by_role("button", name="Create new client secret")
     expect(create).to_be_disabled()
     expect(
-        page.get_by_text("All 5 secrets are active. Revoke one to create another.")
+        page.get_by_text("All 5 secrets are active. Revoke one to create or roll another.")
     ).to_be_visible()
     assert create.get_attribute("aria-describedby") == "secret-limit-reason"
 
@@ -281,9 +281,9 @@ def test_the_owner_revokes_a_secret_and_can_then_create_another(
     ).to_be_visible()
     expect(active_secret_count(page)).to_have_text("4 of 5 active secrets.")
     expect(page.get_by_role("button", name=f"Revoke {first.hint}…")).to_have_count(0)
-    revoked = page.get_by_role("table", name="Revoked client secrets")
+    revoked = page.get_by_role("table", name="Revoked and expired client secrets")
     expect(revoked).to_be_hidden()  # folded until opened
-    page.get_by_text("Revoked secrets (1)").click()
+    page.get_by_text("Revoked and expired secrets (1)").click()
     expect(secret_row(revoked, first.hint)).to_contain_text(alice.email)
     active = page.get_by_role("table", name="Active client secrets")
     expect(secret_row(active, first.hint)).to_have_count(0)
