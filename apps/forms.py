@@ -130,7 +130,7 @@ class ExpiryForm(forms.Form):
         },
     )
     expires_on = forms.DateField(
-        label="Date",
+        label="Expiry date",
         required=False,
         widget=forms.DateInput(attrs={"type": "date", "data-expiry-date": ""}, format="%Y-%m-%d"),
         help_text=EXPIRY_DATE_HELP,

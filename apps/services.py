@@ -48,6 +48,7 @@ TOO_MANY_TO_ROLL = (
 NOT_ROLLABLE = "This client secret no longer works, so it can't be rolled. Create a new one."
 EXPIRY_TOO_LATE = f"Choose an expiry within {MAX_EXPIRY_DAYS} days."
 EXPIRY_PAST = "Choose an expiry in the future."
+NOW_SLACK = timedelta(minutes=1)
 # Who reports leaks found by GitHub's secret scanning, as the Activity and audit log name it.
 GITHUB_SECRET_SCANNING = "GitHub secret scanning"  # noqa: S105 - a name, not a secret
 DUPLICATE_APP_NAME = "Your organization already has an app with this name. Choose another name."
@@ -142,7 +143,9 @@ def expiry_validate(expires_at: datetime | None, *, now: datetime, allow_now: bo
     in the future (or now itself, for the old secret of a roll). None means never."""
     if expires_at is None:
         return None
-    if expires_at < now or (expires_at == now and not allow_now):
+    if allow_now and now - NOW_SLACK <= expires_at <= now:
+        return now  # "now", as the form worked it out a moment ago
+    if expires_at <= now:
         raise ValidationError({"expires": EXPIRY_PAST}, code="expiry_past")
     if expires_at > now + timedelta(days=MAX_EXPIRY_DAYS):
         raise ValidationError({"expires": EXPIRY_TOO_LATE}, code="expiry_too_late")

@@ -32,8 +32,8 @@ def token_curl(client_id: str) -> str:
 
 @register.filter
 def expires_in(expires_at: datetime | None, now: datetime | None = None) -> str:
-    """ "Expires in 3 h", as a secret's row says it: minutes under an hour, hours under two
-    days, then days; "Expired" once past."""
+    """ "Expires in 3 h", as a secret's row says it: minutes (rounded up) under an hour, then
+    the nearest hour under two days, then the nearest day; "Expired" once past."""
     if expires_at is None:
         return ""
     seconds = (expires_at - (now or timezone.now())).total_seconds()
@@ -41,7 +41,10 @@ def expires_in(expires_at: datetime | None, now: datetime | None = None) -> str:
         return "Expired"
     if seconds < 3600:
         return f"Expires in {max(1, math.ceil(seconds / 60))} min"
-    if seconds < 48 * 3600:
-        return f"Expires in {math.floor(seconds / 3600)} h"
-    days = math.floor(seconds / 86400)
-    return f"Expires in {days} days"
+    if seconds < 47.5 * 3600:
+        return f"Expires in {_nearest(seconds / 3600)} h"
+    return f"Expires in {_nearest(seconds / 86400)} days"
+
+
+def _nearest(value: float) -> int:
+    return math.floor(value + 0.5)  # half up, unlike round()'s half to even

@@ -9,6 +9,7 @@ visitor are visited.
 from dataclasses import dataclass
 from datetime import timedelta
 
+import time_machine
 from django.test import Client
 from django.utils import timezone
 
@@ -67,8 +68,23 @@ def populate(make_user) -> Tour:
     )
     old, _ = app_services.client_secret_create(app=sandbox, created_by=alice, name="Old laptop")
     app_services.client_secret_revoke(secret=old, revoked_by=alice)
-    app_services.client_secret_create(app=sandbox, created_by=alice, name="CI")
-    app_services.client_secret_create(app=sandbox, created_by=alice, name="Staging server")
+    with time_machine.travel(timezone.now() - timedelta(days=120)):  # unused since: flagged
+        app_services.client_secret_create(app=sandbox, created_by=alice, name="CI")
+    staging, _ = app_services.client_secret_create(
+        app=sandbox, created_by=alice, name="Staging server"
+    )
+    app_services.client_secret_roll_from_form(  # the old one works 3 more hours
+        secret=staging,
+        rolled_by=alice,
+        form_token=app_services.secret_form_token_issue(app=sandbox, user=alice),
+        old_expires_at=timezone.now() + timedelta(hours=3),
+    )
+    _, leaked = app_services.client_secret_create(
+        app=sandbox, created_by=alice, name="Shared in a gist"
+    )
+    app_services.client_secret_leak_report(
+        token=leaked, url="https://gist.github.com/alice/0123abcd", source="gist"
+    )
     uri = app_services.redirect_uri_add(
         app=sandbox, uri="https://alice.example/callback", added_by=alice
     )
@@ -107,7 +123,7 @@ def populate(make_user) -> Tour:
     )
     values = {
         "client_id": sandbox.client_id,
-        "secret_id": str(old.pk),
+        "secret_id": str(staging.pk),  # working: its Roll and Revoke pages show their forms
         "uri_id": str(uri.pk),
         "slug": "transactions",
     }
