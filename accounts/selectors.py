@@ -3,7 +3,7 @@ from typing import TypeVar
 
 from allauth.account.models import EmailAddress
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, Model, OuterRef, QuerySet
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 
@@ -76,10 +76,11 @@ def audit_log(
     date_to: date | None = None,
 ) -> QuerySet[AuditEvent]:
     """The organization's entries, newest first. `actor` is an email as recorded (entries
-    outlive their user's account); the dates are whole UTC days, both included."""
+    outlive their user's account), or the name of who acted without an account ("GitHub secret
+    scanning"); the dates are whole UTC days, both included."""
     events = AuditEvent.objects.filter(organization=organization)
     if actor:
-        events = events.filter(actor_email=actor)
+        events = events.filter(Q(actor_email=actor) | Q(actor_email="", actor_name=actor))
     if action:
         events = events.filter(action=action)
     if date_from is not None:
@@ -90,13 +91,13 @@ def audit_log(
 
 
 def audit_actors(*, organization: Organization) -> list[str]:
-    """Every actor's email seen in the organization's log, for the actor filter."""
-    return list(
-        AuditEvent.objects.filter(organization=organization)
-        .exclude(actor_email="")
-        .order_by("actor_email")
-        .values_list("actor_email", flat=True)
-        .distinct()
+    """Every actor seen in the organization's log (emails, then names of who acted without an
+    account), for the actor filter."""
+    entries = AuditEvent.objects.filter(organization=organization)
+    emails = entries.exclude(actor_email="").values_list("actor_email", flat=True)
+    names = entries.filter(actor_email="").exclude(actor_name="")
+    return sorted(set(emails.distinct().order_by())) + sorted(
+        set(names.values_list("actor_name", flat=True).distinct().order_by())
     )
 
 

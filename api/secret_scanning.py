@@ -34,7 +34,9 @@ logger = logging.getLogger(__name__)
 MAX_BODY_BYTES = 1024 * 1024
 MAX_REPORTS = 1000  # tokens in one report; GitHub sends a few at a time
 MAX_TOKEN_LENGTH = 1000
-MAX_TEXT_LENGTH = 4000  # type, url, source: longer values are refused, not cut
+# type, url, source: longer values are refused. What is stored of a url and a source is cut to
+# their columns (2000 and 100 characters): a leak is revoked even if GitHub's url is long.
+MAX_TEXT_LENGTH = 4000
 MAX_KEYS_DOCUMENT_BYTES = 256 * 1024
 MAX_KEY_IDENTIFIER_LENGTH = 200
 FETCH_TIMEOUT_SECONDS = 5

@@ -14,6 +14,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -23,10 +24,18 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
-from accounts.models import AuditEvent, Role
+from accounts.models import AuditEvent, Role, User
 from apps import credentials, services
-from apps.models import MAX_ACTIVE_SECRETS, App, ClientSecret
+from apps.models import (
+    FORM_TOKENS_KEPT,
+    MAX_ACTIVE_SECRETS,
+    App,
+    ClientSecret,
+    Ended,
+    SecretFormToken,
+)
 from tests.conftest import PASSWORD, organization_of, skip_or_fail
 
 THREADS = 50
@@ -37,12 +46,16 @@ SLOTS = set(range(1, MAX_ACTIVE_SECRETS + 1))
 HANG_SECONDS = 120
 FORM_POSTS = 20  # concurrent posts of one form token
 FORM_ROUNDS = 10
-REFUSALS = ("too_many", "form_used")  # the services' ValidationError codes a race may meet
+# The services' ValidationError codes a race may meet.
+REFUSALS = ("too_many", "form_used", "not_rollable")
+ROLL_ROUNDS = 15  # 1..5 existing secrets, three times each
+NOW_ROUNDS = 10  # 1..5 existing secrets, twice each
+ROLLERS = 5  # users rolling: each keeps FORM_TOKENS_KEPT open forms, so 50 need five
 
 
 @dataclass
 class Outcome:
-    kind: str  # "ok", "too_many" or "error"
+    kind: str  # "ok", one of REFUSALS, or "error"
     value: Any = None
     error: str = ""
 
@@ -392,3 +405,180 @@ def test_twenty_concurrent_posts_of_one_form_make_one_secret_over_http(race_db, 
 
 def _cookie(cookies: dict[str, str]) -> str:
     return "; ".join(f"{name}={value}" for name, value in cookies.items())
+
+
+# --- Rolls: many at once, each with a form of its own ------------------------------------------
+
+
+@dataclass
+class Rolled:
+    new_pk: int
+    old_pk: int
+    plaintext_matches: bool  # the plaintext handed out is the new secret's; it goes no further
+
+
+def _rollers(alice, add_member) -> list[User]:
+    """Alice and four admins: 50 open roll forms of one app need five users."""
+    organization = organization_of(alice)
+    others = [
+        add_member(organization, Role.ADMIN, email=f"roller-{n}@example.com")
+        for n in range(1, ROLLERS)
+    ]
+    return [alice, *others]
+
+
+def _roll_jobs(
+    app: App, existing: list[ClientSecret], users: list[User], expiry: Callable[[], datetime]
+) -> list[Callable[[], Rolled]]:
+    """THREADS rolls, thread n rolling existing[n % k] with a form token of its own issued now
+    (FORM_TOKENS_KEPT per user, the most each keeps); `expiry()` is the old secret's end,
+    worked out when the thread is released, as the roll form works it out when posted."""
+    assert THREADS <= FORM_TOKENS_KEPT * len(users)
+    jobs = []
+    for n in range(THREADS):
+        user = User.objects.get(pk=users[n % len(users)].pk)
+        token = services.secret_form_token_issue(app=app, user=user)
+        own_secret = ClientSecret.objects.select_related("app").get(
+            pk=existing[n % len(existing)].pk
+        )
+
+        def roll(secret=own_secret, user=user, token=token) -> Rolled:
+            new, plaintext, old = services.client_secret_roll_from_form(
+                secret=secret, rolled_by=user, form_token=token, old_expires_at=expiry()
+            )
+            return Rolled(new.pk, old.pk, credentials.matches(plaintext, new.secret_hash))
+
+        jobs.append(roll)
+    issued = SecretFormToken.objects.filter(app=app).count()
+    assert issued == THREADS, f"{issued} roll forms open before the race, expected {THREADS}"
+    return jobs
+
+
+def _roll_problems(app: App, existing: list[ClientSecret], outcomes: list[Outcome]) -> list[str]:
+    """What every round of rolls must show, whatever the expiry: the new secrets are working,
+    named as the secrets they replace, and what the callers were told; a refused roll changes
+    nothing and leaves its form open; each roll is audited once."""
+    problems = [f"unexpected {error}" for error in _errors(outcomes)]
+    rolled = [outcome.value for outcome in outcomes if outcome.kind == "ok"]
+    names = {secret.pk: secret.name for secret in existing}
+    new_secrets = {
+        secret.pk: secret
+        for secret in ClientSecret.objects.filter(pk__in=[r.new_pk for r in rolled])
+    }
+    if len(new_secrets) != len(rolled):
+        problems.append(f"{len(rolled)} rolls made {len(new_secrets)} distinct secrets")
+    now = timezone.now()
+    for result in rolled:
+        new = new_secrets.get(result.new_pk)
+        if new is None or not new.works_at(now) or new.expires_at is not None:
+            problems.append("a rolled-in secret is not working, or expires")
+        elif new.name != names.get(result.old_pk):
+            problems.append(f"a rolled-in secret is named {new.name!r}, not its old one's name")
+        if not result.plaintext_matches:
+            problems.append("a roll handed out a plaintext that is not its new secret's")
+    secrets = ClientSecret.objects.filter(app=app).count()
+    if secrets != len(existing) + len(rolled):
+        problems.append(f"{secrets} secrets after {len(existing)} + {len(rolled)} rolls")
+    open_forms = SecretFormToken.objects.filter(app=app).count()
+    if open_forms != THREADS - len(rolled):
+        problems.append(f"{open_forms} roll forms open after {len(rolled)} of {THREADS} rolled")
+    audited = _audit_count(app, AuditEvent.Action.CLIENT_SECRET_ROLL)
+    if audited != len(rolled):
+        problems.append(f"{audited} rolls audited, expected {len(rolled)}")
+    created = _audit_count(app, AuditEvent.Action.CLIENT_SECRET_CREATE)
+    if created != len(existing):
+        problems.append(f"{created} creations audited, expected only the {len(existing)} first")
+    return problems + _slot_problems(app)
+
+
+def test_fifty_concurrent_rolls_never_exceed_five_active_secrets(race_db, alice, add_member):
+    """The old secret keeps working, and its slot, for an hour: so one secret can be rolled
+    again and again, and every roll needs a slot of its own. Of 50 rolls of an app with k
+    secrets, exactly 5 - k succeed and the others are refused as too many."""
+    users = _rollers(alice, add_member)
+    violations: Counter = Counter()
+    for round_ in range(ROLL_ROUNDS):
+        existing_count = 1 + round_ % MAX_ACTIVE_SECRETS
+        app, existing = _new_app(alice, round_, existing_count)
+        until = timezone.now() + timedelta(hours=1)
+        expected = min(THREADS, MAX_ACTIVE_SECRETS - existing_count)
+
+        outcomes = _race(_roll_jobs(app, existing, users, lambda until=until: until))
+
+        problems = _roll_problems(app, existing, outcomes)
+        kinds = Counter(outcome.kind for outcome in outcomes)
+        wanted = Counter({"ok": expected, "too_many": THREADS - expected})
+        if kinds != +wanted:
+            problems.append(f"outcomes {dict(kinds)}, expected {dict(+wanted)}")
+        active = ClientSecret.objects.active().filter(app=app)
+        slots = sorted(active.values_list("slot", flat=True))
+        if slots != sorted(SLOTS):
+            problems.append(f"active slots are {slots}, expected {sorted(SLOTS)}")
+        rolled_from = {outcome.value.old_pk for outcome in outcomes if outcome.kind == "ok"}
+        now = timezone.now()
+        for secret in ClientSecret.objects.filter(pk__in=[s.pk for s in existing]):
+            wanted_expiry = until if secret.pk in rolled_from else None
+            if not secret.works_at(now) or secret.slot is None:
+                problems.append("an old secret stopped working before its expiry")
+            if secret.expires_at != wanted_expiry:
+                problems.append(
+                    f"an old secret expires at {secret.expires_at}, expected {wanted_expiry}"
+                )
+        where = f"round {round_} (k={existing_count}, 1 hour)"
+        violations.update((where, problem) for problem in problems)
+
+    total = violations.total()
+    assert total == 0, _report(violations)
+
+
+def test_fifty_concurrent_rolls_ending_the_old_secret_now_roll_each_secret_once(
+    race_db, alice, add_member
+):
+    """The old secret ends in the roll's own transaction and gives its slot back: the app
+    keeps k secrets, so each of the k is rolled exactly once (there is always a slot, yet the
+    next roll of it finds it no longer working: "not_rollable"). At five of five the new secret
+    has no slot to go to before the old one's is freed, and every roll is refused as too many."""
+    users = _rollers(alice, add_member)
+    violations: Counter = Counter()
+    for round_ in range(NOW_ROUNDS):
+        existing_count = 1 + round_ % MAX_ACTIVE_SECRETS
+        app, existing = _new_app(alice, round_, existing_count)
+        full = existing_count == MAX_ACTIVE_SECRETS
+        expected = 0 if full else existing_count
+
+        outcomes = _race(_roll_jobs(app, existing, users, timezone.now))
+
+        problems = _roll_problems(app, existing, outcomes)
+        kinds = Counter(outcome.kind for outcome in outcomes)
+        refusal = "too_many" if full else "not_rollable"
+        wanted = Counter({"ok": expected, refusal: THREADS - expected})
+        if kinds != +wanted:
+            problems.append(f"outcomes {dict(kinds)}, expected {dict(+wanted)}")
+        rolled_from = [outcome.value.old_pk for outcome in outcomes if outcome.kind == "ok"]
+        if not full and sorted(rolled_from) != sorted(s.pk for s in existing):
+            problems.append("the successful rolls are not one of each old secret")
+        active = ClientSecret.objects.active().filter(app=app).count()
+        if active != existing_count:
+            problems.append(f"{active} active secrets after the rolls, expected {existing_count}")
+        for secret in ClientSecret.objects.filter(pk__in=[s.pk for s in existing]):
+            if full:
+                if secret.revoked_at is not None or secret.expires_at is not None:
+                    problems.append("a refused roll changed the old secret")
+            elif (
+                secret.ended_reason != Ended.EXPIRED
+                or secret.slot is not None
+                or secret.revoked_at is None
+                or secret.revoked_at != secret.expires_at
+            ):
+                problems.append(
+                    f"a rolled secret ended as {secret.ended_reason!r} at {secret.revoked_at}, "
+                    f"slot={secret.slot}, expiry {secret.expires_at}"
+                )
+        expired = _audit_count(app, AuditEvent.Action.CLIENT_SECRET_EXPIRE)
+        if expired != expected:
+            problems.append(f"{expired} expiries audited, expected {expected}")
+        where = f"round {round_} (k={existing_count}, now)"
+        violations.update((where, problem) for problem in problems)
+
+    total = violations.total()
+    assert total == 0, _report(violations)
