@@ -13,6 +13,7 @@ GitHub's feedback format.
 import base64
 import binascii
 import hashlib
+import http.client
 import json
 import logging
 import urllib.error
@@ -65,7 +66,8 @@ def _fetch_keys() -> dict[str, str]:
     try:
         with urllib.request.urlopen(request, timeout=FETCH_TIMEOUT_SECONDS) as response:  # noqa: S310
             raw = response.read(MAX_KEYS_DOCUMENT_BYTES + 1)
-    except (OSError, ValueError) as error:  # URLError, HTTPError and timeouts are OSErrors
+    # URLError, HTTPError and timeouts are OSErrors; an answer that isn't HTTP, HTTPException.
+    except (OSError, ValueError, http.client.HTTPException) as error:
         raise KeysUnavailable(f"fetching {url} failed: {type(error).__name__}") from None
     if len(raw) > MAX_KEYS_DOCUMENT_BYTES:
         raise KeysUnavailable(f"{url} is larger than {MAX_KEYS_DOCUMENT_BYTES} bytes")
@@ -81,21 +83,28 @@ def _fetch_keys() -> dict[str, str]:
     return keys
 
 
-def public_keys(*, refresh: bool = False) -> dict[str, str]:
-    """The cached keys document; fetched when absent or, with `refresh`, fetched again."""
+def public_keys(*, refresh: bool = False) -> tuple[dict[str, str], bool]:
+    """The keys document, from the cache unless absent or `refresh`; and whether it was just
+    fetched."""
     keys = None if refresh else cache.get(KEYS_CACHE_KEY)
-    if keys is None:
-        keys = _fetch_keys()
-        cache.set(KEYS_CACHE_KEY, keys, settings.CONSOLE_SECRET_SCANNING_KEYS_CACHE_SECONDS)
-    return keys
+    if keys is not None:
+        return keys, False
+    keys = _fetch_keys()
+    cache.set(KEYS_CACHE_KEY, keys, settings.CONSOLE_SECRET_SCANNING_KEYS_CACHE_SECONDS)
+    return keys, True
 
 
 def _key_for(identifier: str) -> str | None:
-    """The PEM key GitHub names, fetching the document again once if it is unknown (at most
-    once per REFETCH_SECONDS, so that unknown identifiers can't make us hammer GitHub)."""
-    keys = public_keys()
-    if identifier not in keys and cache.add(REFETCHED_CACHE_KEY, True, REFETCH_SECONDS):
-        keys = public_keys(refresh=True)
+    """The PEM key GitHub names, fetching the document again once if the cached one doesn't
+    hold it (at most once per REFETCH_SECONDS, so that unknown identifiers can't make us
+    hammer GitHub; not at all if the document was just fetched)."""
+    keys, fresh = public_keys()
+    if (
+        identifier not in keys
+        and not fresh
+        and cache.add(REFETCHED_CACHE_KEY, True, REFETCH_SECONDS)
+    ):
+        keys, _ = public_keys(refresh=True)
     return keys.get(identifier)
 
 
@@ -154,7 +163,7 @@ def reports_parse(body: bytes) -> list[LeakReport]:
     """The reports in a verified body, or ReportRefused (400) for anything else."""
     try:
         document = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):  # RecursionError: nested too deep
         raise ReportRefused(400, "The body is not JSON.") from None
     if not isinstance(document, list):
         raise ReportRefused(400, "The body must be a JSON array of reports.")

@@ -160,6 +160,14 @@ class ClientSecretAdmin(RefusesWrites, admin.ModelAdmin):
     readonly_fields = fields
     actions = [revoke_secrets]
 
+    def changelist_view(self, request: HttpRequest, extra_context=None):
+        # The list's "Report a leaked secret" link is for those who may change secrets.
+        extra_context = {
+            "may_report_leak": self.has_change_permission(request),
+            **(extra_context or {}),
+        }
+        return super().changelist_view(request, extra_context)
+
     def get_urls(self):
         report = path(
             "report-leak/",
