@@ -310,6 +310,30 @@ def ownership_transfer(*, organization: Organization, to: Membership, by: User) 
     return to
 
 
+def _organization_setting(
+    organization: Organization,
+    changed_by: User,
+    *,
+    field: str,
+    value: bool,
+    action: str,
+    detail: str,
+) -> Organization:
+    """Set one of the organization's switches, audited when it changes; the caller holds the
+    organization's row lock and has checked the permission."""
+    if getattr(organization, field) != value:
+        setattr(organization, field, value)
+        organization.save(update_fields=[field])
+        audit_record(
+            organization=organization,
+            actor=changed_by,
+            action=action,
+            target=organization,
+            details={detail: value},
+        )
+    return organization
+
+
 @transaction.atomic
 def organization_unused_secret_emails(
     *, organization: Organization, enabled: bool, changed_by: User
@@ -319,17 +343,14 @@ def organization_unused_secret_emails(
     permissions.require(
         selectors.organization_role(organization, changed_by), "organization.unused_secret_emails"
     )
-    if organization.unused_secret_emails != enabled:
-        organization.unused_secret_emails = enabled
-        organization.save(update_fields=["unused_secret_emails"])
-        audit_record(
-            organization=organization,
-            actor=changed_by,
-            action=AuditEvent.Action.UNUSED_SECRET_EMAILS,
-            target=organization,
-            details={"enabled": enabled},
-        )
-    return organization
+    return _organization_setting(
+        organization,
+        changed_by,
+        field="unused_secret_emails",
+        value=enabled,
+        action=AuditEvent.Action.UNUSED_SECRET_EMAILS,
+        detail="enabled",
+    )
 
 
 @transaction.atomic
@@ -347,17 +368,14 @@ def organization_require_two_factor(
         raise ValidationError(
             "Set up two-factor log-in for your own account first.", code="owner_without_2fa"
         )
-    if organization.require_two_factor != required:
-        organization.require_two_factor = required
-        organization.save(update_fields=["require_two_factor"])
-        audit_record(
-            organization=organization,
-            actor=changed_by,
-            action=AuditEvent.Action.MFA_REQUIRE,
-            target=organization,
-            details={"required": required},
-        )
-    return organization
+    return _organization_setting(
+        organization,
+        changed_by,
+        field="require_two_factor",
+        value=required,
+        action=AuditEvent.Action.MFA_REQUIRE,
+        detail="required",
+    )
 
 
 @transaction.atomic

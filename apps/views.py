@@ -142,11 +142,22 @@ class _Created:
     rolled: ClientSecret | None = None  # the secret it replaces, with its new expiry
 
 
+@sensitive_variables("password")
+def _made(request: HttpRequest, form: ClientSecretCreateForm, make) -> "_Created | ValidationError":
+    refused = password_again(request, form.cleaned_data["password"])
+    if refused:
+        return ValidationError({"password": refused})
+    try:
+        return make(form)
+    except ValidationError as error:
+        return error
+
+
 def _secret_form_page(
     request: HttpRequest,
     app: App,
     form: ClientSecretCreateForm,
-    make: Callable[[ClientSecretCreateForm], "_Created | ValidationError"],
+    make: Callable[[ClientSecretCreateForm], "_Created"],
     template: str,
     **context,
 ) -> HttpResponse:
@@ -155,10 +166,12 @@ def _secret_form_page(
     The response is never cached and the form carries a one-time token, spent by the secret's
     creation, so a reload, the back button or a resubmission from history never shows the
     secret again (nor mints another one). At five active secrets the form isn't offered.
+    `make` calls the service once the password is right; a refusal (a ValidationError) leaves
+    the form's token unspent.
     """
     at_limit = ClientSecret.objects.active().filter(app=app).count() >= MAX_ACTIVE_SECRETS
     if request.method == "POST" and form.is_valid():
-        result = make(form)
+        result = _made(request, form, make)
         if isinstance(result, _Created):
             response = _page(
                 request,
@@ -193,20 +206,14 @@ def _secret_form_page(
 @require_http_methods(["GET", "POST"])
 def client_secret_create(request: HttpRequest, app: App) -> HttpResponse:
     @sensitive_variables("plaintext")
-    def create(form: ClientSecretCreateForm) -> _Created | ValidationError:
-        refused = password_again(request, form.cleaned_data["password"])
-        if refused:
-            return ValidationError({"password": refused})
-        try:
-            secret, plaintext = services.client_secret_create_from_form(
-                app=app,
-                created_by=request.user,
-                form_token=form.cleaned_data["form_token"],
-                name=form.cleaned_data["name"],
-                expires_at=form.expires_at(),
-            )
-        except ValidationError as error:
-            return error
+    def create(form: ClientSecretCreateForm) -> _Created:
+        secret, plaintext = services.client_secret_create_from_form(
+            app=app,
+            created_by=request.user,
+            form_token=form.cleaned_data["form_token"],
+            name=form.cleaned_data["name"],
+            expires_at=form.expires_at(),
+        )
         return _Created(secret, plaintext)
 
     return _secret_form_page(
@@ -234,19 +241,13 @@ def client_secret_roll(request: HttpRequest, app: App, secret_id: int) -> HttpRe
         return redirect("apps:api_client", client_id=app.client_id)
 
     @sensitive_variables("plaintext")
-    def roll(form: ClientSecretRollForm) -> _Created | ValidationError:
-        refused = password_again(request, form.cleaned_data["password"])
-        if refused:
-            return ValidationError({"password": refused})
-        try:
-            new, plaintext, old = services.client_secret_roll_from_form(
-                secret=secret,
-                rolled_by=request.user,
-                form_token=form.cleaned_data["form_token"],
-                old_expires_at=form.expires_at(),
-            )
-        except ValidationError as error:
-            return error
+    def roll(form: ClientSecretRollForm) -> _Created:
+        new, plaintext, old = services.client_secret_roll_from_form(
+            secret=secret,
+            rolled_by=request.user,
+            form_token=form.cleaned_data["form_token"],
+            old_expires_at=form.expires_at(),
+        )
         return _Created(new, plaintext, rolled=old)
 
     return _secret_form_page(
