@@ -169,6 +169,19 @@ def give_two_factor(user: User) -> str:
     return secret
 
 
+def make_staff(make_user, email: str, *codenames: str) -> User:
+    """A staff member (not a superuser: the permissions named are what count) with two-factor
+    log-in, which staff need for the admin; a fresh instance, since permissions are cached."""
+    from django.contrib.auth.models import Permission
+
+    user = make_user(email, organization=None)
+    user.is_staff = True
+    user.save(update_fields=["is_staff"])
+    user.user_permissions.add(*Permission.objects.filter(codename__in=codenames))
+    give_two_factor(user)
+    return User.objects.get(pk=user.pk)
+
+
 def totp_code(secret: str) -> str:
     """The authenticator app's current code for `secret`."""
     import time

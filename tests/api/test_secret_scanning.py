@@ -26,7 +26,6 @@ from urllib.parse import urlencode
 import pytest
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
-from django.contrib.auth.models import Permission
 from django.core import mail
 from django.core.management import call_command
 from django.test import Client, RequestFactory
@@ -41,7 +40,7 @@ from apps import credentials, services
 from apps.models import ClientSecret, Ended
 from tests.api.conftest import INTROSPECT_PATH, TOKEN_PATH, Hidden
 from tests.audit import last_id, only_entry, written_since
-from tests.conftest import give_two_factor
+from tests.conftest import make_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -882,15 +881,9 @@ def test_other_methods_are_405(client, github, leaky, method):
 @pytest.fixture
 def staff(make_user) -> User:
     """Staff who may change client secrets (and so report them), with two-factor log-in."""
-    user = make_user("security@tink.example", organization=None)
-    user.is_staff = True
-    user.save(update_fields=["is_staff"])
-    user.user_permissions.add(
-        Permission.objects.get(codename="view_clientsecret"),
-        Permission.objects.get(codename="change_clientsecret"),
+    return make_staff(
+        make_user, "security@tink.example", "view_clientsecret", "change_clientsecret"
     )
-    give_two_factor(user)  # staff need it for the admin
-    return User.objects.get(pk=user.pk)
 
 
 @pytest.fixture
@@ -973,12 +966,7 @@ def test_staff_reporting_a_secret_already_revoked_change_nothing(staff_client, l
 
 
 def test_staff_who_may_only_view_secrets_cant_report_one(client, make_user, leaky):
-    viewer = make_user("viewer@tink.example", organization=None)
-    viewer.is_staff = True
-    viewer.save(update_fields=["is_staff"])
-    viewer.user_permissions.add(Permission.objects.get(codename="view_clientsecret"))
-    give_two_factor(viewer)
-    client.force_login(viewer)
+    client.force_login(make_staff(make_user, "viewer@tink.example", "view_clientsecret"))
     before = state()
 
     response = client.post(reverse(REPORT_LEAK), {"token": leaky.plaintext})

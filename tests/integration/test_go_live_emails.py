@@ -10,7 +10,6 @@ import re
 import uuid
 
 import pytest
-from django.contrib.auth.models import Permission
 from django.core.mail import EmailMessage
 from django.test import Client
 from django.urls import reverse
@@ -20,7 +19,7 @@ from accounts.outbox import email_queue
 from kyb import services as kyb_services
 from kyb.models import KybStatus, KybSubmission
 from products.models import MonthlyVolume, Product
-from tests.conftest import give_two_factor, organization_of
+from tests.conftest import make_staff, organization_of
 from tests.kyb.conftest import complete_kyb, request_access, submit_kyb
 
 from .harness import ReceivedMessage, SmtpServer, Worker, wait_until
@@ -51,14 +50,9 @@ def owner(make_user) -> User:
 def reviewer(make_user) -> User:
     """A staff member who may review KYB (not a superuser: the permission is what counts), with
     an authenticator app: staff need two-factor log-in for the admin."""
-    user = make_user(new_address("reviewer"), organization=None)
-    user.is_staff = True
-    user.save(update_fields=["is_staff"])
-    give_two_factor(user)
-    user.user_permissions.add(
-        *Permission.objects.filter(codename__in=["review_kybsubmission", "view_kybsubmission"])
+    return make_staff(
+        make_user, new_address("reviewer"), "review_kybsubmission", "view_kybsubmission"
     )
-    return User.objects.get(pk=user.pk)  # a fresh instance: permissions are cached per object
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import Permission
 
 from accounts.models import User
 from apps.models import App
@@ -13,7 +12,7 @@ from kyb import documents as kyb_documents
 from kyb import services
 from kyb.models import DocumentKind, KybSubmission, ProductionAccessRequest
 from products.models import MonthlyVolume, Product
-from tests.conftest import contact_sales, give_two_factor, organization_of
+from tests.conftest import contact_sales, make_staff, organization_of
 from tests.kyb import files
 
 COMPANY = {
@@ -101,16 +100,13 @@ def submit_kyb(user: User) -> KybSubmission:
 @pytest.fixture
 def reviewer(make_user) -> User:
     """A staff member who may review KYB (not a superuser: the permission is what counts)."""
-    user = make_user("reviewer@tink.example", organization=None)
-    user.is_staff = True
-    user.save(update_fields=["is_staff"])
-    user.user_permissions.add(
-        Permission.objects.get(codename="review_kybsubmission"),
-        Permission.objects.get(codename="view_kybsubmission"),
-        Permission.objects.get(codename="view_productionaccessrequest"),
+    return make_staff(
+        make_user,
+        "reviewer@tink.example",
+        "review_kybsubmission",
+        "view_kybsubmission",
+        "view_productionaccessrequest",
     )
-    give_two_factor(user)  # staff need two-factor log-in for the admin
-    return User.objects.get(pk=user.pk)  # a fresh instance: permissions are cached per object
 
 
 @pytest.fixture

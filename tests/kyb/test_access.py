@@ -19,7 +19,7 @@ from kyb.models import (
     KybStatus,
     KybSubmission,
 )
-from tests.conftest import give_two_factor, organization_of
+from tests.conftest import make_staff, organization_of
 from tests.kyb import files
 from tests.kyb.conftest import COMPANY, complete_kyb, production_app, request_access
 
@@ -334,12 +334,7 @@ def test_an_anonymous_visitor_gets_no_document(client, document):
 
 
 def staff_user(make_user, *codenames: str) -> User:
-    user = make_user("staff@tink.example", organization=None)
-    user.is_staff = True
-    user.save(update_fields=["is_staff"])
-    user.user_permissions.add(*Permission.objects.filter(codename__in=codenames))
-    give_two_factor(user)  # staff need it for the admin
-    return User.objects.get(pk=user.pk)
+    return make_staff(make_user, "staff@tink.example", *codenames)
 
 
 def test_staff_who_may_view_kyb_download_any_organizations_document(reviewer, document):

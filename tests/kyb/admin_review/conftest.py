@@ -4,14 +4,13 @@ import re
 from datetime import UTC, datetime
 
 import pytest
-from django.contrib.auth.models import Permission
 
 from accounts.models import AuditEvent
 from apps.models import App
 from kyb import services
 from kyb.models import KybReview, KybSubmission, ProductionAccessRequest
 from products.models import Product, ProductionGrant
-from tests.conftest import give_two_factor, organization_of
+from tests.conftest import make_staff, organization_of
 from tests.kyb.conftest import COMPANY, complete_kyb, submit_kyb
 
 CHANGELIST = "/admin/kyb/kybsubmission/"
@@ -129,15 +128,9 @@ def scopes_of(*slugs: str) -> frozenset[str]:
 @pytest.fixture
 def viewer_staff(make_user):
     """Staff who may view KYB submissions but not review them."""
-    user = make_user("auditor@tink.example", organization=None)
-    user.is_staff = True
-    user.save(update_fields=["is_staff"])
-    user.user_permissions.add(
-        Permission.objects.get(codename="view_kybsubmission"),
-        Permission.objects.get(codename="view_productionaccessrequest"),
+    return make_staff(
+        make_user, "auditor@tink.example", "view_kybsubmission", "view_productionaccessrequest"
     )
-    give_two_factor(user)  # staff need it for the admin
-    return user
 
 
 def change_url(submission) -> str:

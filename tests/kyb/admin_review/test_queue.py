@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from kyb import services
 from kyb.models import KybStatus, KybSubmission
-from tests.conftest import give_two_factor
+from tests.conftest import make_staff
 from tests.kyb.admin_review.conftest import (
     CHANGELIST,
     NORTHWIND,
@@ -115,9 +115,5 @@ def test_staff_who_may_view_kyb_see_the_queue_without_its_actions(
     assert len(queue_rows(response)) == 3
     assert 'name="action"' not in response.content.decode()
 
-    other = make_user("support@tink.example", organization=None)
-    other.is_staff = True
-    other.save(update_fields=["is_staff"])
-    give_two_factor(other)
-    client.force_login(other)
+    client.force_login(make_staff(make_user, "support@tink.example"))
     assert client.get(QUEUE).status_code == 403
