@@ -22,6 +22,8 @@ from apps import selectors as app_selectors
 from apps.models import CLIENT_ID, App
 from products import selectors as product_selectors
 from products.models import SCOPE
+from sandbox import services as sandbox_services
+from sandbox.models import USER_ID
 
 from . import keys, throttle, usage
 from .models import Outcome
@@ -194,19 +196,51 @@ def scopes_for(*, client: AuthenticatedClient, asked: list[str] | None) -> list[
     return asked
 
 
-def token_issue(*, client: AuthenticatedClient, grant_type: str | None, scope: str | None) -> dict:
-    """An access token for an authenticated client: the body of the 200 answer."""
+GRANT_TYPES = ("client_credentials", "authorization_code")
+
+
+def token_issue(
+    *,
+    client: AuthenticatedClient,
+    grant_type: str | None,
+    scope: str | None,
+    code: str | None = None,
+) -> dict:
+    """An access token for an authenticated client: the body of the 200 answer. A client
+    token (client_credentials) is the app's own; a user access token (authorization_code)
+    is for the user a code was granted for, with the scopes granted, and names the user as
+    its `sub`."""
+    if grant_type == "authorization_code":
+        grant = sandbox_services.authorization_code_exchange(app_id=client.app_pk, code=code or "")
+        if grant is None:
+            raise OAuthError(
+                "invalid_grant",
+                "The code is unknown, expired, already used, or was granted to another app.",
+            )
+        # The app's allowed scopes may have shrunk since the grant: the token keeps what is
+        # still allowed.
+        allowed = app_selectors.scopes_allowed(
+            app_type=client.app_type, organization_id=client.organization_id
+        )
+        return _token(
+            client, subject=grant.user.user_id, scopes=[s for s in grant.scopes if s in allowed]
+        )
     if grant_type != "client_credentials":
         raise OAuthError(
             "unsupported_grant_type",
-            "Only grant_type=client_credentials is supported.",
+            "grant_type is client_credentials or authorization_code.",
             outcome=Outcome.UNSUPPORTED_GRANT_TYPE,
         )
     granted = scopes_for(client=client, asked=parse_scope(scope))
+    return _token(client, subject=client.client_id, scopes=granted)
+
+
+def _token(client: AuthenticatedClient, *, subject: str, scopes: list[str]) -> dict:
+    granted = scopes
     now = int(time.time())
     claims = {
         "iss": settings.CONSOLE_TOKEN_ISSUER,
-        "sub": client.client_id,
+        "sub": subject,
         "client_id": client.client_id,
         "scope": " ".join(granted),
         "iat": now,
@@ -225,13 +259,18 @@ def token_issue(*, client: AuthenticatedClient, grant_type: str | None, scope: s
 
 @sensitive_variables("client_secret")
 def token_request(
-    *, client_id: str, client_secret: str, grant_type: str | None, scope: str | None
+    *,
+    client_id: str,
+    client_secret: str,
+    grant_type: str | None,
+    scope: str | None,
+    code: str | None = None,
 ) -> dict:
     """Authenticate the client and issue its token, counting the request by its outcome."""
     client = None
     try:
         client = client_authenticate(client_id=client_id, client_secret=client_secret)
-        body = token_issue(client=client, grant_type=grant_type, scope=scope)
+        body = token_issue(client=client, grant_type=grant_type, scope=scope, code=code)
     except OAuthError as error:
         token_refused(
             client_id=client_id, outcome=error.outcome, app_id=client.app_pk if client else None
@@ -258,6 +297,16 @@ class VerifiedToken:
     claims: dict
     secret: app_selectors.ValidSecret
 
+    @property
+    def scopes(self) -> frozenset[str]:
+        return frozenset(str(self.claims.get("scope", "")).split())
+
+    @property
+    def user_id(self) -> str | None:
+        """The user a user access token is for; None for a client token (the app's own)."""
+        subject = self.claims.get("sub")
+        return None if subject == self.secret.client_id else subject
+
 
 def token_verify(*, token: str) -> VerifiedToken | None:
     """The bearer token's claims and the secret behind it, or None if it isn't to be honoured.
@@ -274,7 +323,12 @@ def token_verify(*, token: str) -> VerifiedToken | None:
     if not _is_int(sid) or not 0 < sid <= MAX_ID:  # outside it names no secret, no query
         return None
     secret = app_selectors.client_secret_valid(secret_pk=sid)
-    if secret is None or not claims.get("sub") == claims.get("client_id") == secret.client_id:
+    if secret is None or claims.get("client_id") != secret.client_id:
+        return None
+    subject = claims.get("sub")
+    if subject != secret.client_id and not (
+        isinstance(subject, str) and USER_ID.fullmatch(subject)
+    ):
         return None
     return VerifiedToken(claims=claims, secret=secret)
 

@@ -169,7 +169,10 @@ def token(request: HttpRequest) -> JsonResponse:
     try:
         fields = _form(request)
         if "grant_type" not in fields:
-            raise _bad("grant_type is missing: use grant_type=client_credentials.")
+            raise _bad(
+                "grant_type is missing: use grant_type=client_credentials (or "
+                "authorization_code, with a code)."
+            )
         client_id, client_secret = _credentials(request, fields)
     except OAuthError as error:
         services.token_refused(client_id=fields.get("client_id"), outcome=error.outcome)
@@ -180,6 +183,7 @@ def token(request: HttpRequest) -> JsonResponse:
             client_secret=client_secret,
             grant_type=fields["grant_type"],
             scope=fields.get("scope"),
+            code=fields.get("code"),
         )
     except OAuthError as error:
         return _error(error)

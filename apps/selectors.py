@@ -111,6 +111,14 @@ def allowed_scopes(*, app: App) -> frozenset[str]:
     return scopes_allowed(app_type=app.app_type, organization_id=app.organization_id)
 
 
+def scopes_allowed_for(*, app_pk: int) -> frozenset[str]:
+    """scopes_allowed for the app with this primary key (none if it is gone)."""
+    row = App.objects.filter(pk=app_pk).values_list("app_type", "organization_id").first()
+    if row is None:
+        return frozenset()
+    return scopes_allowed(app_type=row[0], organization_id=row[1])
+
+
 def scopes_allowed(*, app_type: str, organization_id: int) -> frozenset[str]:
     """A sandbox app may ask for every product's scopes; a production app for the scopes of
     the products whose production access is approved for its organization."""

@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "products",
     "apps",
     "kyb",
+    "sandbox",
     "api",
     "console",
 ]

@@ -43,6 +43,9 @@ PUBLIC = {
     "api:jwks",
     # GitHub reports leaked secrets here, authenticated by its signature over the body.
     "api:secret_scanning_github",
+    # An app's users and grants: the app's client token (Bearer), not a session.
+    "api:user_create",
+    "api:authorization_grant",
     # The API's description, as YAML and as the reference page rendered from it: public like
     # the JWKS, since it describes the API and holds no account's data.
     "api:openapi",

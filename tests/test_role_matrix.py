@@ -100,6 +100,8 @@ ROWS: dict[str, Row] = {
     "api:introspect": API,
     "api:jwks": API,
     "api:secret_scanning_github": API,  # GitHub's signature, not a session
+    "api:user_create": API,  # the app's client token
+    "api:authorization_grant": API,
     "api:openapi": PUBLIC,  # the API's description: public like the JWKS, no account's data
     "api:reference": PUBLIC,
     "products:contact_sales": page("sales.contact"),

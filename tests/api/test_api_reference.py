@@ -60,10 +60,10 @@ def test_the_token_endpoint_is_described_with_its_fields_and_absolute_url(refere
     assert "<code>https://console.example.com/api/v1/oauth/token</code>" in token
     assert "Get an access token (client credentials grant)." in token
     assert "<code>application/x-www-form-urlencoded</code>" in token
-    for field in ("grant_type", "client_id", "client_secret", "scope"):
+    for field in ("grant_type", "client_id", "client_secret", "scope", "code"):
         assert f"<dt><code>{field}</code>" in token
     assert "string, required" in token  # grant_type
-    assert "One of: <code>client_credentials</code>" in token
+    assert "One of: <code>client_credentials, authorization_code</code>" in token
     assert "<code>access_token</code>" in token and "Always: <code>1800</code>" in token
     assert 'href="#tokenCreate"' in reference
 

@@ -239,7 +239,7 @@ def test_the_ip_limit_counts_every_client_from_that_ip(client, settings):
 # --- Grant types and scopes -----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("grant_type", ["authorization_code", "password", "", "CLIENT_CREDENTIALS"])
+@pytest.mark.parametrize("grant_type", ["refresh_token", "password", "", "CLIENT_CREDENTIALS"])
 def test_other_grant_types_are_unsupported(client, credentials, grant_type):
     app, _, plaintext = credentials
     response = ask(client, app, plaintext, grant_type=grant_type)

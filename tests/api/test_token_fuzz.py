@@ -51,7 +51,13 @@ FUZZ = settings(
 FORM = "application/x-www-form-urlencoded"
 CLIENT_ID, CLIENT_SECRET, ACCESS_TOKEN = "<client_id>", "<client_secret>", "<access_token>"
 FIELDS = ["grant_type", "client_id", "client_secret", "scope", "token", "token_type_hint"]
-ERRORS = {"invalid_request", "invalid_client", "unsupported_grant_type", "invalid_scope"}
+ERRORS = {
+    "invalid_request",
+    "invalid_client",
+    "unsupported_grant_type",
+    "invalid_scope",
+    "invalid_grant",  # grant_type=authorization_code with a code that isn't one
+}
 CATALOG_SCOPES = sorted(
     {
         scope
