@@ -232,6 +232,10 @@ CELERY_BEAT_SCHEDULE = {
     "kyb.storage_sweep": {"task": "kyb.tasks.storage_sweep", "schedule": 3600.0},
     # Frees expired secrets' slots; the token endpoint refuses them without it.
     "apps.client_secrets_expire": {"task": "apps.tasks.client_secrets_expire", "schedule": 60.0},
+    "sandbox.authorization_codes_sweep": {
+        "task": "sandbox.tasks.authorization_codes_sweep",
+        "schedule": 3600.0,
+    },
     "apps.unused_secrets_notify": {
         "task": "apps.tasks.unused_secrets_notify",
         "schedule": crontab(minute=0, hour=8, day_of_week="mon"),
