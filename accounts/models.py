@@ -291,6 +291,7 @@ class AuditEvent(AppendOnly):
         CLIENT_SECRET_EXPIRE = "client_secret.expire", "Client secret expired"
         CLIENT_SECRET_LEAK = "client_secret.leak", "Leaked client secret revoked"
         UNUSED_SECRET_EMAILS = "organization.unused_secret_emails", "Unused secret emails changed"
+        END_USER_DELETE = "end_user.delete", "App user deleted"
         REDIRECT_URI_ADD = "redirect_uri.add", "Redirect URI added"
         REDIRECT_URI_REMOVE = "redirect_uri.remove", "Redirect URI removed"
         SALES_CONTACT = "sales.contact", "Sales contacted"

@@ -19,6 +19,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "client_secret.create": WRITERS,
     "client_secret.revoke": WRITERS,
     "redirect_uri.change": WRITERS,
+    # An app's end users (the sandbox's data): everyone sees them, writers delete one.
+    "end_user.delete": WRITERS,
     # Going to production: everyone sees the catalog and the checklist; owners and admins take
     # the steps (a production app is created under app.create). KYB holds personal data, so
     # only they read it, documents included.
@@ -49,6 +51,7 @@ LABELS: dict[str, str] = {
     "client_secret.create": "Create client secrets",
     "client_secret.revoke": "Revoke client secrets",
     "redirect_uri.change": "Change redirect URIs",
+    "end_user.delete": "Delete an app's users and their data",
     "products.view": "See products and the Go live checklist",
     "sales.contact": "Contact sales",
     "production_access.request": "Request production access",

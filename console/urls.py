@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("apps/", include("apps.urls")),
+    path("apps/", include("sandbox.urls")),
     path("api/v1/", include("api.urls")),
     path("", include("products.urls")),
     path("", include("kyb.urls")),

@@ -9,6 +9,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from accounts.audit import audit_record
+from accounts.models import AuditEvent
+
 from .models import (
     CODE_MINUTES,
     EXTERNAL_USER_ID_MAX_LENGTH,
@@ -109,3 +112,19 @@ def authorization_codes_sweep() -> int:
     """Delete codes past their expiry (they can't be exchanged; this only keeps the table small)."""
     deleted, _ = AuthorizationCode.objects.filter(expires_at__lte=timezone.now()).delete()
     return deleted
+
+
+def end_user_delete(*, user: EndUser, deleted_by) -> None:
+    """Delete one of an app's users with everything of theirs (codes, connections, accounts,
+    transactions: the database cascades), recorded in the app's Activity."""
+    with transaction.atomic():
+        app = user.app
+        deleted, _ = EndUser.objects.filter(pk=user.pk).delete()
+        if deleted:
+            audit_record(
+                organization=app.organization,
+                actor=deleted_by,
+                action=AuditEvent.Action.END_USER_DELETE,
+                target=app,
+                details={"user_id": user.user_id, "external_user_id": user.external_user_id},
+            )

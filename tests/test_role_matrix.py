@@ -18,6 +18,7 @@ from django.urls import reverse
 from accounts import permissions
 from accounts.models import Role
 from apps import services as app_services
+from sandbox.models import EndUser
 from tests.conftest import organization_of
 from tests.kyb.conftest import complete_kyb
 from tests.urlwalk import Endpoint, endpoints
@@ -96,6 +97,8 @@ ROWS: dict[str, Row] = {
     "apps:redirect_uri_add": obj("redirect_uri.change"),
     "apps:redirect_uri_remove": obj("redirect_uri.change"),
     "apps:activity": obj("app.view"),
+    "sandbox:users": obj("app.view"),
+    "sandbox:user_delete": obj("end_user.delete"),
     "api:token": API,
     "api:introspect": API,
     "api:jwks": API,
@@ -174,11 +177,15 @@ def world(alice, charlie, add_member, catalog):
     )
     secret, _ = app_services.client_secret_create(app=app, created_by=alice)
     uri = app_services.redirect_uri_add(app=app, uri="https://example.com/cb", added_by=alice)
+    end_user = EndUser.objects.create(
+        app=app, external_user_id="matrix", market="SE", locale="sv_SE"
+    )
     submission = complete_kyb(alice)
     values = {
         "client_id": app.client_id,
         "secret_id": secret.pk,
         "uri_id": uri.pk,
+        "user_id": end_user.user_id,
         "slug": "transactions",
         "owner_id": submission.owners.get().pk,
         "director_id": submission.directors.get().pk,

@@ -20,6 +20,7 @@ from apps import services as app_services
 from apps.models import App
 from kyb import documents as kyb_documents
 from products.models import MonthlyVolume
+from sandbox import services as sandbox_services
 from tests.conftest import contact_sales, organization_of
 from tests.kyb.conftest import OWNER, production_app, request_access
 from tests.urlwalk import endpoints
@@ -85,6 +86,9 @@ def populate(make_user) -> Tour:
     app_services.client_secret_leak_report(
         token=leaked, url="https://gist.github.com/alice/0123abcd", source="gist"
     )
+    end_user = sandbox_services.end_user_create(
+        app_id=sandbox.pk, external_user_id="customer-42", market="SE", locale="sv_SE"
+    )
     uri = app_services.redirect_uri_add(
         app=sandbox, uri="https://alice.example/callback", added_by=alice
     )
@@ -123,7 +127,8 @@ def populate(make_user) -> Tour:
     )
     values = {
         "client_id": sandbox.client_id,
-        "secret_id": str(staging.pk),  # working: its Roll and Revoke pages show their forms
+        "secret_id": str(staging.pk),
+        "user_id": end_user.user_id,  # working: its Roll and Revoke pages show their forms
         "uri_id": str(uri.pk),
         "slug": "transactions",
     }
