@@ -26,7 +26,6 @@ urlpatterns = [
     path("apps/", include("apps.urls")),
     path("apps/", include("sandbox.urls")),
     path("api/v1/", include("api.urls")),
-    path("data/v2/", include("api.urls_data")),
     path("", include("products.urls")),
     path("", include("kyb.urls")),
     path("analytics/", include("api.urls_analytics")),

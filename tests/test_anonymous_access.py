@@ -46,9 +46,6 @@ PUBLIC = {
     # An app's users and grants: the app's client token (Bearer), not a session.
     "api:user_create",
     "api:authorization_grant",
-    # The data API: a user's accounts and transactions, with a user access token (Bearer).
-    "data:accounts",
-    "data:transactions",
     # The API's description, as YAML and as the reference page rendered from it: public like
     # the JWKS, since it describes the API and holds no account's data.
     "api:openapi",

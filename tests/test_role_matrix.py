@@ -105,8 +105,6 @@ ROWS: dict[str, Row] = {
     "api:secret_scanning_github": API,  # GitHub's signature, not a session
     "api:user_create": API,  # the app's client token
     "api:authorization_grant": API,
-    "data:accounts": API,  # a user access token
-    "data:transactions": API,
     "api:openapi": PUBLIC,  # the API's description: public like the JWKS, no account's data
     "api:reference": PUBLIC,
     "products:contact_sales": page("sales.contact"),
