@@ -152,12 +152,17 @@ def expiry_validate(expires_at: datetime | None, *, now: datetime, allow_now: bo
     return expires_at
 
 
+def _secret_fields(name: str, expires_at: datetime | None) -> tuple[str, datetime | None]:
+    """A new secret's optional name, cleaned, and its expiry, checked."""
+    name = name_clean(name, field="name", label="a name") if name.strip() else ""
+    return name, expiry_validate(expires_at, now=timezone.now())
+
+
 def client_secret_create(
     *, app: App, created_by: User | None, name: str = "", expires_at: datetime | None = None
 ) -> tuple[ClientSecret, str]:
     """A new active secret and its plaintext, which the caller shows once and forgets."""
-    name = name_clean(name, field="name", label="a name") if name.strip() else ""
-    expires_at = expiry_validate(expires_at, now=timezone.now())
+    name, expires_at = _secret_fields(name, expires_at)
     with transaction.atomic():
         return _secret_insert(_lock(app), created_by=created_by, name=name, expires_at=expires_at)
 
@@ -187,8 +192,7 @@ def client_secret_create_from_form(
     the code "form_used" and nothing is created. If the secret is refused (five active), the
     token's delete is rolled back with the rest and the form can be sent again.
     """
-    name = name_clean(name, field="name", label="a name") if name.strip() else ""
-    expires_at = expiry_validate(expires_at, now=timezone.now())
+    name, expires_at = _secret_fields(name, expires_at)
     with transaction.atomic():
         locked = _lock(app)
         _form_token_spend(locked, created_by, form_token)

@@ -88,8 +88,8 @@ class Grant:
 def authorization_code_exchange(*, app_id: int, code: str) -> Grant | None:
     """The grant behind `code` if it is the app's and unexpired, spent by this call; else None.
 
-    The DELETE is the compare-and-swap: of two exchanges of one code, one deletes the row and
-    gets the grant, the other finds none.
+    The row lock orders two exchanges of one code: the first deletes the row and gets the
+    grant, the second, let in after that commit, finds none.
     """
     if not isinstance(code, str) or len(code) != 64:
         return None
@@ -102,9 +102,7 @@ def authorization_code_exchange(*, app_id: int, code: str) -> Grant | None:
         )
         if row is None:
             return None
-        deleted, _ = AuthorizationCode.objects.filter(pk=row.pk).delete()
-        if not deleted:
-            return None
+        row.delete()  # under the row lock: a concurrent exchange waits, then finds none
         return Grant(user=row.user, scopes=row.scope.split())
 
 
